@@ -1,0 +1,4 @@
+DROP TABLE market_metrics;
+DROP TABLE order_books;
+DROP TABLE trades;
+DROP TABLE candlesticks;

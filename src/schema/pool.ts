@@ -1,0 +1,40 @@
+import {
+  type ClientConfigurationInput,
+  createPool,
+  type DatabasePool,
+  type DriverTypeParser,
+  type Interceptor,
+  SchemaValidationError,
+} from 'slonik'
+
+/**
+ * How rows come back from PostgreSQL. Slonik's defaults turn `numeric` into a lossy float and
+ * `timestamptz` into epoch ms; market data needs every digit and real dates.
+ */
+export const typeParsers: DriverTypeParser[] = [
+  { name: 'int8', parse: (value) => BigInt(value) },
+  { name: 'numeric', parse: (value) => value },
+  { name: 'timestamptz', parse: (value) => new Date(value) },
+  { name: 'timestamp', parse: (value) => new Date(`${value}Z`) },
+]
+
+/** Makes `sql.type(schema)` validate rows: Slonik only does so through an interceptor like this one. */
+export const resultParserInterceptor: Interceptor = {
+  name: 'dsta-db/result-parser',
+  transformRowAsync: async (context, query, row) => {
+    const parser = context.resultParser
+    if (!parser) return row
+    const result = await parser['~standard'].validate(row)
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues)
+    return result.value as typeof row
+  },
+}
+
+/** A Slonik pool that returns exact decimals, Dates and bigints, and validates typed queries. */
+export function createDstaPool(url: string, config: ClientConfigurationInput = {}): Promise<DatabasePool> {
+  return createPool(url, {
+    typeParsers,
+    ...config,
+    interceptors: [resultParserInterceptor, ...(config.interceptors ?? [])],
+  })
+}
