@@ -1,0 +1,34 @@
+export type ProviderName = 'embedded' | 'container' | 'external'
+
+/** A running PostgreSQL server. The configured provider and the running server are different things. */
+export interface StartedPostgres {
+  /** Superuser address of the server's `postgres` database, e.g. `postgresql://postgres@127.0.0.1:5433/postgres`. */
+  readonly url: string
+  readonly provider: ProviderName
+  /** Server version as reported by the binaries or `server_version`, e.g. `18.4`. */
+  readonly version: string
+  /** Stops the server and removes everything it wrote; a no-op for `external`. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  /** A folder with `initdb` and `postgres` to use instead of the npm binaries (e.g. `/usr/lib/postgresql/17/bin`). */
+  binDir?: string
+  /** Where clusters live; default `/dev/shm/dsta-db` when `/dev/shm` exists, else the OS temp folder. */
+  baseDir?: string
+  /** TCP port on 127.0.0.1; default a free one. */
+  port?: number
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string | number>
+}
+
+export interface StartOptions extends EmbeddedOptions {
+  /** `auto` (default): external when an address is configured, else embedded. Container only when asked for. */
+  provider?: 'auto' | ProviderName
+  /** For `external`: the address; default `DATABASE_URL` or the `DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD` variables. */
+  url?: string
+  /** For `container`: the image; default `postgres:<major of the embedded binaries>-alpine`. */
+  image?: string
+  /** Environment to read addresses from; default `process.env`. */
+  env?: NodeJS.ProcessEnv
+}
