@@ -42,7 +42,7 @@ export const Candlestick = z
 export const Trade = z.object({
   id: Id.optional(),
   exchange: z.enum(EXCHANGES),
-  symbol: Symbol,
+  symbol: TradingSymbol,
   trade_id: Id,
   timestamp: z.date(),
   price: PositiveDecimal,

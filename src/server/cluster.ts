@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Binaries } from './binaries.js'
 import type { RunAs } from './user.js'
@@ -99,6 +99,8 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   return removed
 }
 
+/** Creates the base folder, open for traversal: the unprivileged server must pass through it. */
 export async function ensureDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o755 })
+  await mkdir(path, { recursive: true })
+  await chmod(path, 0o755).catch(() => {}) // not ours to change: the server's own error will say so
 }

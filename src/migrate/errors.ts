@@ -1,0 +1,35 @@
+export type MigrationErrorCode =
+  | 'BAD_FILE'
+  | 'DUPLICATE_VERSION'
+  | 'EDITED'
+  | 'MISSING'
+  | 'OUT_OF_ORDER'
+  | 'UNKNOWN_TARGET'
+  | 'NO_DOWN'
+  | 'STATEMENT'
+  | 'LOCK_TIMEOUT'
+  | 'BAD_OPTION'
+
+/**
+ * A mistake the user can fix: the message says what, where (file and line when known) and what to
+ * do. A CLI prints `message` alone; no stack of ours is useful to the reader.
+ */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError'
+  readonly code: MigrationErrorCode
+  /** The migration file at fault, when there is one. */
+  readonly file?: string
+  /** 1-based line in `file`. */
+  readonly line?: number
+
+  constructor(
+    code: MigrationErrorCode,
+    message: string,
+    where: { file?: string; line?: number; cause?: unknown } = {},
+  ) {
+    super(message, where.cause === undefined ? undefined : { cause: where.cause })
+    this.code = code
+    if (where.file !== undefined) this.file = where.file
+    if (where.line !== undefined) this.line = where.line
+  }
+}

@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StartedPostgres } from '../src/server/index.js'
+import {
+  defaultBaseDir,
+  dockerUnavailableReason,
+  externalUrl,
+  redact,
+  startEmbedded,
+  startPostgres,
+} from '../src/server/index.js'
+
+async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client(url)
+  await client.connect()
+  try {
+    return (await client.query<T>(text)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function waitUntil(condition: () => boolean, attempts = 200): Promise<boolean> {
+  for (let i = 0; i < attempts && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  return condition()
+}
+
+async function postmasterPid(url: string): Promise<number> {
+  const [row] = await query<{ dir: string }>(url, "SELECT current_setting('data_directory') AS dir")
+  return Number(readFileSync(join(row?.dir as string, 'postmaster.pid'), 'utf8').split('\n')[0])
+}
+
+describe('embedded provider', () => {
+  let server: StartedPostgres
+  beforeAll(async () => {
+    server = await startPostgres({ provider: 'embedded' })
+  })
+  afterAll(() => server.stop())
+
+  it('runs a real PostgreSQL 18 as an unprivileged user, durability off', async () => {
+    expect(server.provider).toBe('embedded')
+    expect(server.version).toMatch(/^18\.\d+$/)
+    const [row] = await query<{ fsync: string; user: string; version: string }>(
+      server.url,
+      "SELECT current_setting('fsync') AS fsync, current_setting('server_version') AS version, current_user AS user",
+    )
+    expect(row).toEqual({ fsync: 'off', version: server.version, user: 'postgres' })
+  })
+
+  it('removes its data folder and process on stop, and stop can be called twice', async () => {
+    const other = await startEmbedded()
+    const pid = await postmasterPid(other.url)
+    const runs = () =>
+      readdirSync(defaultBaseDir()).filter((entry) => entry.startsWith(`run-${process.pid}-`))
+    expect(runs().length).toBe(2)
+    await other.stop()
+    await other.stop()
+    expect(isAlive(pid)).toBe(false)
+    expect(runs().length).toBe(1)
+  })
+
+  it('stops itself when its parent is killed with SIGKILL', async () => {
+    const script = `
+      import { startEmbedded } from ${JSON.stringify(join(import.meta.dirname, '../src/server/index.ts'))}
+      const server = await startEmbedded()
+      console.log(server.url)
+      setInterval(() => {}, 1000)`
+    const child = spawn(
+      process.execPath,
+      ['--import', join(import.meta.dirname, 'support/register-ts.mjs'), '--input-type=module', '-e', script],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const url = await new Promise<string>((resolve) =>
+      child.stdout.once('data', (chunk) => resolve(String(chunk).trim())),
+    )
+    const pid = await postmasterPid(url)
+    expect(isAlive(pid)).toBe(true)
+    child.kill('SIGKILL')
+    expect(await waitUntil(() => !isAlive(pid))).toBe(true)
+    const leftovers = () =>
+      readdirSync(defaultBaseDir()).filter((entry) => entry.startsWith(`run-${child.pid}-`))
+    expect(await waitUntil(() => leftovers().length === 0)).toBe(true)
+  })
+
+  it('removes folders of dead runs on the next start', async () => {
+    const baseDir = await mkdtemp(join(tmpdir(), 'dsta-stale-'))
+    const deadPid = 2 ** 22 + 17 // above the default pid_max, so never a live process
+    await mkdir(join(baseDir, `run-${deadPid}-abc/data`), { recursive: true })
+    const started = await startEmbedded({ baseDir })
+    try {
+      expect(existsSync(join(baseDir, `run-${deadPid}-abc`))).toBe(false)
+    } finally {
+      await started.stop()
+      await rm(baseDir, { recursive: true, force: true })
+    }
+  })
+
+  it('runs PostgreSQL binaries already on the machine with binDir', async (context) => {
+    const root = '/usr/lib/postgresql'
+    const versions = existsSync(root)
+      ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin/postgres')))
+      : []
+    if (versions.length === 0) {
+      console.log(
+        `skipped: no PostgreSQL server binaries under ${root} (apt-get install postgresql provides them)`,
+      )
+      return context.skip()
+    }
+    const major = versions.sort().at(-1) as string
+    const started = await startEmbedded({ binDir: join(root, major, 'bin') })
+    try {
+      expect(started.version.split('.')[0]).toBe(major)
+      const [row] = await query<{ v: string }>(
+        started.url,
+        "SELECT current_setting('server_version_num') AS v",
+      )
+      expect(row?.v.slice(0, major.length)).toBe(major)
+    } finally {
+      await started.stop()
+    }
+  })
+
+  it('names a binDir without binaries', async () => {
+    await expect(startEmbedded({ binDir: '/nonexistent/bin' })).rejects.toThrow(
+      'binDir /nonexistent/bin has no postgres and initdb binaries',
+    )
+  })
+
+  it('uses a server named by DATABASE_URL with the external provider, and stops nothing', async () => {
+    const external = await startPostgres({ env: { DATABASE_URL: server.url } })
+    expect(external.provider).toBe('external')
+    expect(external.version).toBe(server.version)
+    await external.stop()
+    expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+  })
+})
+
+describe('external provider', () => {
+  it("builds the address from the guide's DB_* variables", () => {
+    const env = {
+      DB_HOST: 'db.local',
+      DB_PORT: '6543',
+      DB_NAME: 'dsta_test',
+      DB_USER: 'dsta_test',
+      DB_PASSWORD: 'p@ss',
+    }
+    expect(externalUrl(env)).toBe('postgresql://dsta_test:p%40ss@db.local:6543/dsta_test')
+    expect(externalUrl({ DATABASE_URL: 'postgresql://a@b/c', DB_HOST: 'x' })).toBe('postgresql://a@b/c')
+    expect(externalUrl({})).toBeUndefined()
+  })
+
+  it('says which server it could not reach, without its password', async () => {
+    const url = 'postgresql://dsta:secret@127.0.0.1:1/dsta_dev'
+    expect(redact(url)).toBe('postgresql://dsta:***@127.0.0.1:1/dsta_dev')
+    const attempt = startPostgres({ provider: 'external', url })
+    await expect(attempt).rejects.toThrow(
+      'could not reach the external PostgreSQL at postgresql://dsta:***@127.0.0.1:1/dsta_dev',
+    )
+    await expect(attempt).rejects.not.toThrow('secret')
+  })
+
+  it('refuses the external provider without an address, and an unknown provider', async () => {
+    await expect(startPostgres({ provider: 'external', env: {} })).rejects.toThrow(
+      'provider "external" needs DATABASE_URL',
+    )
+    // @ts-expect-error: a user's typo
+    await expect(startPostgres({ provider: 'docker' })).rejects.toThrow('unknown provider "docker"')
+  })
+})
+
+describe('container provider', () => {
+  it('starts PostgreSQL through Testcontainers where Docker answers', async (context) => {
+    const reason = await dockerUnavailableReason()
+    if (reason) {
+      console.log(`skipped container provider: ${reason}`)
+      await expect(startPostgres({ provider: 'container' })).rejects.toThrow(
+        'provider "container" needs a Docker engine',
+      )
+      return context.skip()
+    }
+    const started = await startPostgres({ provider: 'container' })
+    try {
+      expect(started.provider).toBe('container')
+      expect(await query(started.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+    } finally {
+      await started.stop()
+    }
+  }, 180_000)
+})
