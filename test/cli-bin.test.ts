@@ -1,0 +1,94 @@
+import { execFile, spawn } from 'node:child_process'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { beforeAll, describe, expect, test } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const node = join(root, 'node_modules/.bin/node')
+const bin = join(root, 'dist/cli/main.js')
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+/** Builds `dist/` when it is missing or older than `src/` (tsc emits even if another module has a type error). */
+beforeAll(async () => {
+  const built = (() => {
+    try {
+      return statSync(bin).mtimeMs
+    } catch {
+      return 0
+    }
+  })()
+  if (built < newestMtime(join(root, 'src')))
+    await promisify(execFile)(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+      cwd: root,
+    }).catch(() => {})
+  expect(statSync(bin).mtimeMs).toBeGreaterThan(0)
+}, 120_000)
+
+function runBin(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    execFile(node, [bin, ...args], { env: { PATH: process.env.PATH, ...env } }, (error, out, err) =>
+      resolve({ code: error ? (error.code as number) : 0, out, err }),
+    )
+  })
+}
+
+describe('the dsta-db bin', () => {
+  test('starts with a shebang for the user’s node', () => {
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+  })
+
+  test('exit codes: 2 for usage, 1 for failures, one line and no stack trace', async () => {
+    const unknown = await runBin(['migrate', '--bogus'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toMatch(/^error: unknown option '--bogus'/)
+    const noDatabase = await runBin(['status'])
+    expect(noDatabase.code).toBe(2)
+    expect(noDatabase.err).toMatch(/^error: no database to connect to/)
+    const refused = await runBin(['load', 'x.json'], {
+      DATABASE_URL: 'postgresql://dsta:secret@127.0.0.1:1/dsta_dev',
+    })
+    expect(refused.code).toBe(1)
+    expect(refused.err).toMatch(
+      /^error: cannot connect to postgresql:\/\/dsta:\*\*\*@127\.0\.0\.1:1\/dsta_dev: .*ECONNREFUSED/,
+    )
+    expect(refused.err.trim().split('\n')).toHaveLength(1)
+    expect(refused.err).not.toContain('secret')
+    expect((await runBin(['--version'])).out).toMatch(/^\d+\.\d+\.\d+\n$/)
+  })
+
+  test('up: prints DATABASE_URL of a migrated database, serves until Ctrl-C, then stops the server', async () => {
+    const child = spawn(node, [bin, 'up'], { env: { PATH: process.env.PATH } })
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => out.includes('Ready.') && resolve())
+      exited.then(() => reject(new Error(`up exited early:\n${out}`)))
+    })
+    const url = /DATABASE_URL=(\S+)/.exec(out)?.[1] as string
+    expect(url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/dsta$/)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    expect((await client.query('SELECT count(*)::int AS n FROM candlesticks')).rows).toEqual([{ n: 0 }])
+    await client.end()
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    expect(out).toContain('Stopping…')
+    const after = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+    after.on('error', () => {})
+    await expect(after.connect()).rejects.toThrow()
+  })
+})
