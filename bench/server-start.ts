@@ -7,7 +7,8 @@ import pg from 'pg'
 import { defaultBaseDir, startEmbedded } from '../src/server/index.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 async function measure(baseDirFor: () => Promise<string>) {
   const start: number[] = []
@@ -42,6 +43,9 @@ await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })
 console.log(`embedded PostgreSQL start, median of ${ROUNDS}, base folder ${defaultBaseDir()}`)
 console.log('| case | start → ready (ms) | start → first query (ms) | stop (ms) |')
 console.log('|---|---|---|---|')
-for (const [name, r] of [['cold (initdb + copy + start)', cold], ['cached (copy + start)', cached]] as const)
+for (const [name, r] of [
+  ['cold (initdb + copy + start)', cold],
+  ['cached (copy + start)', cached],
+] as const)
   console.log(`| ${name} | ${r.start.toFixed(0)} | ${r.firstQuery.toFixed(0)} | ${r.stop.toFixed(0)} |`)
 console.log(`cached start is ${(cold.start / cached.start).toFixed(1)}× faster than cold`)

@@ -3,7 +3,7 @@ import { hashString } from './random.js'
 /** What the price model needs to know of one symbol: where its price starts and its grid. */
 export interface SymbolProfile {
   symbol: string
-  /** Price at the start of the window, before any return is applied. */
+  /** Price at the anchor instant `DEFAULT_END` (2026-01-01T00:00Z); paths walk from there, both ways. */
   startPrice: number
   /** Smallest price step; prices are rounded to it. */
   tickSize: number
