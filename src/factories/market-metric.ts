@@ -1,4 +1,5 @@
 import { profileFor } from '../generate/markets.js'
+import { classify } from '../generate/metrics.js'
 import { normal } from '../generate/random.js'
 import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { compareDecimal, MarketMetric, type MetricType } from '../schema/index.js'
@@ -31,15 +32,6 @@ const SOURCES: Record<MetricType, readonly string[]> = {
   total_market_cap: ['coingecko', 'coinmarketcap', 'messari'],
   fear_greed_index: ['alternative.me', 'cfgi.io'],
   other: ['glassnode', 'santiment', 'cryptoquant'],
-}
-
-/** Classification of alternative.me's index. */
-function classify(index: number): string {
-  if (index < 25) return 'Extreme Fear'
-  if (index < 45) return 'Fear'
-  if (index <= 55) return 'Neutral'
-  if (index <= 75) return 'Greed'
-  return 'Extreme Greed'
 }
 
 /** Next value of a metric: a daily walk from the last one, kept in the metric's range. */

@@ -80,7 +80,8 @@ export function* metricsOfWindow(seed: number | string, window: Window): Generat
   }
 }
 
-function classify(index: number): string {
+/** Classification of alternative.me's Fear & Greed index, as its API reports it. */
+export function classify(index: number): string {
   if (index < 25) return 'Extreme Fear'
   if (index < 45) return 'Fear'
   if (index <= 55) return 'Neutral'
