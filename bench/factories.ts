@@ -2,7 +2,7 @@
  * createList(1000) against 1000 single create() calls and against a hand-written multi-row INSERT,
  * on a real embedded PostgreSQL, in one run. Medians of REPS timed repetitions after one warm-up.
  *
- *   node_modules/.bin/node --experimental-transform-types --import ./bench/generate-hooks.ts bench/factories.ts
+ *   npm run bench -- bench/factories.ts
  */
 import { readFile } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'

@@ -2,7 +2,7 @@
  * Rows per second loaded by `generateTestData` (COPY), against the same row counts written by
  * `INSERT … SELECT generate_series` (the server's own ceiling: no client, no parsing of text) and
  * by batched `sql.unnest` inserts of the generators' rows, each into a fresh database of one server.
- *   node_modules/.bin/node --experimental-transform-types --import ./bench/generate-hooks.ts bench/generate-load.ts [days]
+ *   npm run bench -- bench/generate-load.ts [days]
  */
 import { readFileSync } from 'node:fs'
 import pg from 'pg'

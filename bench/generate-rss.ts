@@ -1,7 +1,7 @@
 /**
  * Peak RSS of generating 365 days of 1m candles for 10 symbols, as row objects through the public
  * lazy iterable (`objects`, default) or as COPY bytes (`copy`).
- *   node_modules/.bin/node --experimental-transform-types --import ./bench/generate-hooks.ts bench/generate-rss.ts [objects|copy]
+ *   npm run bench -- bench/generate-rss.ts [objects|copy]
  */
 
 import { candleCopy } from '../src/generate/encode.js'

@@ -1,6 +1,6 @@
 /**
  * Rows per second generated in memory, COPY encoding included (the bytes `generateTestData` sends).
- *   node_modules/.bin/node --experimental-transform-types --import ./bench/generate-hooks.ts bench/generate-speed.ts
+ *   npm run bench -- bench/generate-speed.ts
  */
 
 import { bookCopy, type CopyChunk, candleCopy, tradeCopy } from '../src/generate/encode.js'

@@ -1,6 +1,6 @@
 // Timings of the migration runner on the embedded server: apply the DSTA schema to an empty
 // database, a run with nothing to do, a status read, and 8 runners at once on one database.
-// Run: node_modules/.bin/node --import ./test/support/register-ts.mjs bench/migrate.ts
+// Run: npm run bench -- bench/migrate.ts
 import pg from 'pg'
 import { migrate, migrationStatus } from '../src/migrate/index.js'
 import { startPostgres } from '../src/server/index.js'

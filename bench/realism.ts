@@ -1,7 +1,7 @@
 /**
  * Realism figures of the generated market, computed with plain statistics on the rows (no model
  * internals): fat tails, volatility clustering, volume–volatility coupling, intraday seasonality.
- *   node_modules/.bin/node --experimental-transform-types --import ./bench/generate-hooks.ts bench/realism.ts
+ *   npm run bench -- bench/realism.ts
  */
 import { generate } from '../src/generate/index.js'
 

@@ -1,6 +1,6 @@
 // Start time of the embedded provider, side by side in one run: cold (no cached cluster, so initdb
 // runs) against cached (a copy of the cluster initdb made once). Medians; the machine is noisy.
-// Run: node_modules/.bin/node --import ./test/support/register-ts.mjs bench/server-start.ts
+// Run: npm run bench -- bench/server-start.ts
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'

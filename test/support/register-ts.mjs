@@ -1,4 +1,4 @@
-// Lets plain Node 24 run our TypeScript sources (child processes in tests, benches):
+// Lets Node 24 run our TypeScript sources (child processes in tests; benches: `npm run bench -- bench/x.ts`):
 // Node strips the types itself; this hook maps the `.js` of our relative imports to the `.ts` file.
 import { existsSync } from 'node:fs'
 import { registerHooks } from 'node:module'
