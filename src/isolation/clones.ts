@@ -1,0 +1,159 @@
+import type pg from 'pg'
+import {
+  cloneDatabase,
+  connectAdmin,
+  DSTA_PREFIX,
+  databasesLike,
+  dropDatabase,
+  pgCode,
+  quoteIdent,
+  startsWith,
+} from './admin.js'
+
+/** Names of one run's databases: `dsta_<run>_w<slot>_…` per worker slot, `_s<n>_…` spares, `_f…` claimed by a file. */
+export interface RunNames {
+  runId: string
+  template: string
+}
+
+function suffix(names: RunNames): string {
+  return names.template.slice(-8)
+}
+
+export function runPrefix(runId: string): string {
+  return `${DSTA_PREFIX}${runId}_`
+}
+
+export function workerCloneName(names: RunNames, slot: number | string): string {
+  return `${runPrefix(names.runId)}w${slot}_${suffix(names)}`
+}
+
+function spareName(names: RunNames, sequence: number): string {
+  return `${runPrefix(names.runId)}s${sequence}_${suffix(names)}`
+}
+
+function isSpare(names: RunNames, name: string): boolean {
+  return /^s\d+_/.test(name.slice(runPrefix(names.runId).length)) && name.endsWith(`_${suffix(names)}`)
+}
+
+export function fileCloneName(names: RunNames, unique: string): string {
+  return `${runPrefix(names.runId)}f${unique}_${suffix(names)}`
+}
+
+/** The channel a worker notifies after taking a spare, so the main process makes a new one. */
+export function claimChannel(runId: string): string {
+  return `${DSTA_PREFIX}${runId}_claimed`
+}
+
+export interface ClonePoolOptions extends RunNames {
+  /** Worker slots to pre-clone (Vitest's maxWorkers). */
+  workers: number
+  /** Spare clones kept ready for files in `database` isolation (IntegreSQL-style). */
+  spares: number
+  /** Cap on this run's databases alive at once; no spare is made beyond it. */
+  maxDatabases: number
+}
+
+/**
+ * Runs in the main process: clones one database per worker slot and keeps `spares` clones ready, in
+ * the background, while Vitest boots its workers. Workers take spares by renaming them (atomic: a
+ * spare goes to exactly one file) and notify; the pool makes a new one.
+ */
+export class ClonePool {
+  #client: pg.Client
+  #options: ClonePoolOptions
+  #sequence = 0
+  #work: Promise<void> = Promise.resolve()
+  #closed = false
+
+  private constructor(client: pg.Client, options: ClonePoolOptions) {
+    this.#client = client
+    this.#options = options
+  }
+
+  static async start(serverUrl: string, options: ClonePoolOptions): Promise<ClonePool> {
+    const client = await connectAdmin(serverUrl)
+    const pool = new ClonePool(client, options)
+    await client.query(`LISTEN ${quoteIdent(claimChannel(options.runId))}`)
+    client.on('notification', () => pool.#enqueue(() => pool.#topUp()))
+    pool.#enqueue(async () => {
+      for (let slot = 1; slot <= options.workers; slot++) await pool.#create(workerCloneName(options, slot))
+      await pool.#topUp()
+    })
+    return pool
+  }
+
+  /** Resolves once the clones queued so far exist (tests and benchmarks; workers never wait for it). */
+  settled(): Promise<void> {
+    return this.#work
+  }
+
+  /** Drops every database of this run, spares and worker clones alike, and closes the admin connection. */
+  async close(keep: (name: string) => boolean = () => false): Promise<void> {
+    this.#closed = true
+    await this.#work
+    for (const name of await databasesLike(this.#client, startsWith(runPrefix(this.#options.runId)))) {
+      if (!keep(name)) await dropDatabase(this.#client, name)
+    }
+    await this.#client.end()
+  }
+
+  #enqueue(task: () => Promise<void>) {
+    // One statement at a time on one connection; a failure is logged, never unhandled.
+    this.#work = this.#work.then(task).catch((error: unknown) => {
+      if (!this.#closed) console.warn(`dsta-db: could not prepare a clone: ${(error as Error).message}`)
+    })
+  }
+
+  async #topUp() {
+    const { runId, spares, maxDatabases } = this.#options
+    if (this.#closed) return
+    const all = await databasesLike(this.#client, startsWith(runPrefix(runId)))
+    const ready = all.filter((name) => isSpare(this.#options, name)).length
+    for (
+      let missing = spares - ready, alive = all.length;
+      missing > 0 && alive < maxDatabases;
+      missing--, alive++
+    ) {
+      await this.#create(spareName(this.#options, ++this.#sequence))
+    }
+  }
+
+  async #create(name: string) {
+    if (this.#closed) return
+    try {
+      await cloneDatabase(this.#client, name, this.#options.template)
+    } catch (error) {
+      if (pgCode(error) !== '42P04') throw error // a worker made it first
+    }
+  }
+}
+
+/**
+ * Worker side: gives `name` a fresh clone, taking a ready spare when there is one (a rename, ~1 ms),
+ * else cloning the template. `client` is an admin connection to any other database of the server.
+ */
+export async function claimClone(client: pg.Client, names: RunNames, name: string): Promise<void> {
+  const spares = await databasesLike(client, startsWith(`${runPrefix(names.runId)}s`))
+  for (const spare of spares.filter((candidate) => isSpare(names, candidate))) {
+    try {
+      await client.query(`ALTER DATABASE ${quoteIdent(spare)} RENAME TO ${quoteIdent(name)}`)
+      await client.query(`NOTIFY ${quoteIdent(claimChannel(names.runId))}`)
+      return
+    } catch (error) {
+      // 3D000: another worker took it first; 55006: being created or dropped right now.
+      if (pgCode(error) !== '3D000' && pgCode(error) !== '55006') throw error
+    }
+  }
+  await cloneDatabase(client, name, names.template)
+  await client.query(`NOTIFY ${quoteIdent(claimChannel(names.runId))}`)
+}
+
+/** Worker side: makes the worker slot's clone when the main process has not (yet) made it. */
+export async function ensureClone(client: pg.Client, name: string, template: string): Promise<void> {
+  try {
+    await cloneDatabase(client, name, template)
+  } catch (error) {
+    if (pgCode(error) !== '42P04') throw error
+  }
+}

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises'
+import { relative } from 'node:path'
+import type { DatabasePool } from 'slonik'
+import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
+import { claimClone, fileCloneName } from '../isolation/clones.js'
+import { keptName, pruneKept } from './kept.js'
+import type { DstaRunContext, Isolation } from './options.js'
+import { adminClient, openTestPool } from './worker.js'
+
+/** A file in `database` isolation: its own clone, its own pool, `DATABASE_URL` pointing at it. */
+export interface FileDatabase {
+  name: string
+  url: string
+  pool: Promise<DatabasePool>
+  failed: boolean
+  previousUrl: string | undefined
+}
+
+const KEY = Symbol.for('dsta-db.files')
+const store = globalThis as { [KEY]?: Map<string, FileDatabase> }
+store[KEY] ??= new Map()
+const files = store[KEY]
+let counter = 0
+
+const MARK = /^\s*(?:\/\/|\/?\*+)\s*@dsta-isolation\s+(\S+)/m
+
+/** A file's isolation: its `// @dsta-isolation database|transaction` comment (in its first lines), else the default. */
+export async function fileIsolation(path: string, fallback: Isolation): Promise<Isolation> {
+  const head = (await readFile(path, 'utf8')).slice(0, 4000)
+  const match = MARK.exec(head)
+  if (!match) return fallback
+  const value = match[1]
+  if (value === 'transaction' || value === 'database') return value
+  const line = head.slice(0, match.index + match[0].indexOf('@')).split('\n').length
+  throw new Error(`${path}:${line}: @dsta-isolation must be "transaction" or "database", got "${value}"`)
+}
+
+export function fileDatabase(path: string): FileDatabase | undefined {
+  return files.get(path)
+}
+
+/** Gives the file a fresh clone (a ready spare when there is one) and points `DATABASE_URL` at it. */
+export async function openFileDatabase(context: DstaRunContext, path: string): Promise<FileDatabase> {
+  const name = fileCloneName(context, `${process.pid.toString(36)}x${(++counter).toString(36)}`)
+  await claimClone(await adminClient(context), context, name)
+  const url = databaseUrl(context.serverUrl, name)
+  const file: FileDatabase = {
+    name,
+    url,
+    pool: openTestPool(url),
+    failed: false,
+    previousUrl: process.env.DATABASE_URL,
+  }
+  files.set(path, file)
+  process.env.DATABASE_URL = url
+  return file
+}
+
+/** Drops the file's clone, or keeps it when a test failed and the server outlives the run. */
+export async function closeFileDatabase(context: DstaRunContext, path: string): Promise<void> {
+  const file = files.get(path)
+  if (!file) return
+  files.delete(path)
+  if (file.previousUrl === undefined) delete process.env.DATABASE_URL
+  else process.env.DATABASE_URL = file.previousUrl
+  await (await file.pool).end()
+  const admin = await adminClient(context)
+  const relativePath = relative(context.root, path)
+  if (file.failed && context.keepFailed > 0) {
+    const kept = keptName(relativePath)
+    await admin.query(`ALTER DATABASE ${quoteIdent(file.name)} RENAME TO ${quoteIdent(kept)}`)
+    await pruneKept(context.serverUrl, context.keepFailed)
+    console.warn(
+      `dsta-db: ${relativePath} failed; its database is kept: ${databaseUrl(context.serverUrl, kept)}`,
+    )
+    return
+  }
+  if (file.failed)
+    console.warn(
+      `dsta-db: ${relativePath} failed; its database lived on the ${context.provider} server, which ends with the run. ` +
+        'To keep it, run against a server that outlives the run: DATABASE_URL=postgresql://… npx vitest run',
+    )
+  await dropDatabase(admin, file.name)
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+import type { TestProject } from 'vitest/node'
+import { ClonePool } from '../isolation/clones.js'
+import { ensureTemplate, templateName } from '../isolation/template.js'
+import { startPostgres } from '../server/index.js'
+import type { StartedPostgres } from '../server/types.js'
+import { pruneKept } from './kept.js'
+import type { DstaDbOptions, DstaRunContext } from './options.js'
+import { templateRecipe } from './recipe.js'
+import { resolveBaseSeed } from './seed.js'
+
+interface SharedServer {
+  started: Promise<StartedPostgres>
+  users: number
+  announced: boolean
+}
+
+// Projects of one `projects` config each run this file; they share one server through this slot.
+const SHARED = Symbol.for('dsta-db.server')
+const store = globalThis as { [SHARED]?: SharedServer }
+
+function acquireServer(options: DstaDbOptions): SharedServer {
+  store[SHARED] ??= {
+    started: startPostgres({ provider: options.provider, binDir: options.binDir }),
+    users: 0,
+    announced: false,
+  }
+  store[SHARED].users++
+  return store[SHARED]
+}
+
+async function releaseServer(shared: SharedServer) {
+  if (--shared.users > 0) return
+  delete store[SHARED]
+  await (await shared.started).stop()
+}
+
+/**
+ * Vitest's global setup, wired by `dstaDb()`: starts PostgreSQL once per run (kept across watch
+ * re-runs), builds or reuses the template, prepares clones in the background and provides the
+ * addresses and the seed to the workers.
+ */
+export default async function setup(project: TestProject) {
+  const options = project.getProvidedContext().dstaDbOptions ?? {}
+  const root = project.config.root
+  const baseSeed = resolveBaseSeed(options.seed)
+  const shared = acquireServer(options)
+  const server = await shared.started.catch(async (error) => {
+    await releaseServer(shared).catch(() => {})
+    throw error
+  })
+  const runId = randomBytes(3).toString('hex')
+  const keepFailed = server.provider === 'external' ? (options.keepFailed ?? 3) : 0
+  if (keepFailed > 0) await pruneKept(server.url, keepFailed)
+
+  let current = await prepare()
+  if (!shared.announced) {
+    shared.announced = true
+    console.log(
+      `dsta-db: seed ${baseSeed} (DSTA_SEED to change) · PostgreSQL ${server.version} ${server.provider} · ` +
+        `template ${current.context.template}${current.built ? ' built' : ' reused'}`,
+    )
+  }
+
+  async function prepare() {
+    const template = await ensureTemplate(server.url, await templateRecipe(options, root))
+    const context: DstaRunContext = {
+      serverUrl: server.url,
+      provider: server.provider,
+      template: template.name,
+      runId,
+      baseSeed,
+      isolation: options.isolation ?? 'transaction',
+      root,
+      keepFailed,
+    }
+    const clones = await ClonePool.start(server.url, {
+      runId,
+      template: template.name,
+      workers: Math.max(1, project.config.maxWorkers),
+      spares: options.readyClones ?? 2,
+      maxDatabases: options.maxDatabases ?? 64,
+    })
+    project.provide('dstaDb', context)
+    return { context, clones, built: template.built }
+  }
+
+  // Watch mode: a changed migration file means a new hash, hence a new template and fresh clones.
+  project.onTestsRerun(async () => {
+    const recipe = await templateRecipe(options, root)
+    if (templateName(recipe.hash) === current.context.template) return
+    await current.clones.close()
+    current = await prepare()
+    console.log(`dsta-db: migrations changed, template ${current.context.template} built`)
+  })
+
+  return async () => {
+    await current.clones.close()
+    await releaseServer(shared)
+  }
+}

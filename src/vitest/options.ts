@@ -1,0 +1,71 @@
+import type { GenerateOptions } from '../generate/index.js'
+
+/** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
+export interface DstaDbOptions {
+  /** Base seed of the run (default 1); `DSTA_SEED` overrides it. Printed at start and on every failure. */
+  seed?: number
+  /** Where PostgreSQL comes from: `auto` (default: external when `DATABASE_URL` / `DB_*` is set, else embedded). */
+  provider?: 'auto' | 'embedded' | 'container' | 'external'
+  /** Default isolation of a file; a file may choose its own with a `// @dsta-isolation database` comment. */
+  isolation?: Isolation
+  /** Extra folders of `*.up.sql` files, applied after the DSTA schema (relative to the project root). */
+  migrations?: string[]
+  /**
+   * Bake generated market data into the template once: the options of `generateTestData`
+   * (`days`, `symbols`, `exchange`, `seed`, `end`, …). Every test starts with it, at no per-test cost.
+   */
+  testData?: GenerateOptions
+  /** Bake the guide's `fixtures/sample_data.json` (`true`) or your own fixture file into the template once. */
+  sampleData?: boolean | string
+  /** Clones kept ready for `database`-isolation files (default 2). */
+  readyClones?: number
+  /** Cap on this run's databases alive at once (default 64). */
+  maxDatabases?: number
+  /** Databases of failed `database`-isolation files kept on an external server (default 3; 0 keeps none). */
+  keepFailed?: number
+  /** Folder of PostgreSQL binaries for the embedded provider (e.g. `/usr/lib/postgresql/18/bin`). */
+  binDir?: string
+}
+
+export type Isolation = 'transaction' | 'database'
+
+/** What the global setup hands to every worker through `provide`/`inject`. */
+export interface DstaRunContext {
+  serverUrl: string
+  provider: 'embedded' | 'container' | 'external'
+  template: string
+  runId: string
+  baseSeed: number
+  isolation: Isolation
+  /** The project's root: test files are named relative to it in seeds and replay commands. */
+  root: string
+  /** How many failed files' databases may be kept (0 when the server does not outlive the run). */
+  keepFailed: number
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dstaDbOptions: DstaDbOptions
+    dstaDb: DstaRunContext
+  }
+}
+
+export function checkOptions(options: DstaDbOptions): DstaDbOptions {
+  const where = 'dstaDb() option'
+  if (
+    options.isolation !== undefined &&
+    options.isolation !== 'transaction' &&
+    options.isolation !== 'database'
+  )
+    throw new Error(
+      `${where} isolation must be 'transaction' or 'database', got ${JSON.stringify(options.isolation)}`,
+    )
+  for (const key of ['readyClones', 'maxDatabases', 'keepFailed'] as const) {
+    const value = options[key]
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new Error(`${where} ${key} must be a non-negative integer, got ${value}`)
+  }
+  if (options.migrations !== undefined && !Array.isArray(options.migrations))
+    throw new Error(`${where} migrations must be an array of folders`)
+  return options
+}

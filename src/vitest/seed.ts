@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto'
+
+/** The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one: runs reproduce out of the box. */
+export const DEFAULT_SEED = 1
+
+/** `DSTA_SEED` wins over the option, which wins over the default. */
+export function resolveBaseSeed(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.DSTA_SEED
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!/^\d{1,15}$/.test(fromEnv.trim()))
+      throw new Error(`DSTA_SEED must be a non-negative integer, got "${fromEnv}"`)
+    return Number(fromEnv.trim())
+  }
+  if (option === undefined) return DEFAULT_SEED
+  if (!Number.isSafeInteger(option) || option < 0)
+    throw new Error(`dstaDb({ seed }) must be a non-negative integer, got ${option}`)
+  return option
+}
+
+/**
+ * A test's own seed: a hash of the base seed, its file (POSIX path relative to the project root) and
+ * its full name. Never its position, so a test run alone gets the seed it gets in the full run.
+ */
+export function deriveSeed(baseSeed: number, file: string, fullName: string): number {
+  const digest = createHash('sha256')
+    .update(`${baseSeed}\0${toPosix(file)}\0${fullName}`)
+    .digest()
+  return digest.readUInt32BE(0)
+}
+
+/** The one-line command that replays exactly this test with the same seed. */
+export function replayCommand(baseSeed: number, file: string, fullName: string): string {
+  const pattern = `^${fullName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`
+  return `DSTA_SEED=${baseSeed} npx vitest run ${shellQuote(toPosix(file))} -t ${shellQuote(pattern)}`
+}
+
+function toPosix(file: string): string {
+  return file.replaceAll('\\', '/')
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
+}

@@ -1,0 +1,13 @@
+// Runs in the worker before each test file (wired by dstaDb()). Only `database`-isolation files need
+// work here: their clone must exist and DATABASE_URL point at it before the test file is imported,
+// for code under test that opens its pool at import time.
+import { afterAll, expect, inject } from 'vitest'
+import { closeFileDatabase, fileIsolation, openFileDatabase } from './file-state.js'
+
+const context = inject('dstaDb')
+const path = expect.getState().testPath
+
+if (context && path && (await fileIsolation(path, context.isolation)) === 'database') {
+  await openFileDatabase(context, path)
+  afterAll(() => closeFileDatabase(context, path))
+}

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'slonik'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { databasesLike, databaseUrl, startsWith, withAdminClient } from '../src/isolation/admin.js'
+import { ClonePool, claimClone, runPrefix } from '../src/isolation/clones.js'
+import { beginSuiteTransaction } from '../src/isolation/suite.js'
+import { ensureTemplate } from '../src/isolation/template.js'
+import { createDstaPool } from '../src/schema/index.js'
+import { type StartedPostgres, startPostgres } from '../src/server/index.js'
+import { fileIsolation } from '../src/vitest/file-state.js'
+import { templateRecipe } from '../src/vitest/recipe.js'
+
+let server: StartedPostgres
+let extra: string
+
+beforeAll(async () => {
+  server = await startPostgres({ provider: 'embedded' })
+  extra = mkdtempSync(join(tmpdir(), 'dsta-isolation-'))
+  writeFileSync(join(extra, '0100_notes.up.sql'), 'CREATE TABLE notes (id int PRIMARY KEY);')
+}, 60_000)
+
+afterAll(async () => {
+  await server?.stop()
+  rmSync(extra, { recursive: true, force: true })
+})
+
+const templates = () =>
+  withAdminClient(server.url, (client) => databasesLike(client, startsWith('dsta_tpl_')))
+
+describe('template', () => {
+  test('built once, reused, and rebuilt under a new name when a migration file changes', async () => {
+    const first = await templateRecipe({ migrations: [extra] }, '/')
+    const racing = await Promise.all([1, 2, 3].map(() => ensureTemplate(server.url, first)))
+    expect(racing.filter((template) => template.built)).toHaveLength(1) // the advisory lock serialises the race
+    expect(new Set(racing.map((template) => template.name)).size).toBe(1)
+    expect(await ensureTemplate(server.url, first)).toEqual({ name: racing[0]?.name, built: false })
+
+    writeFileSync(join(extra, '0100_notes.up.sql'), 'CREATE TABLE notes (id int PRIMARY KEY, body text);')
+    const changed = await templateRecipe({ migrations: [extra] }, '/')
+    expect(changed.hash).not.toBe(first.hash)
+    const second = await ensureTemplate(server.url, changed)
+    expect(second.built).toBe(true)
+    expect(second.name).not.toBe(racing[0]?.name)
+    expect(await templates()).toEqual(expect.arrayContaining([racing[0]?.name, second.name]))
+  })
+
+  test('the template refuses connections, so a clone never waits for one', async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    await expect(createDstaPool(databaseUrl(server.url, template.name))).rejects.toThrow(
+      /not currently accepting connections/,
+    )
+  })
+
+  test('sampleData and testData are baked into the template once', async () => {
+    const recipe = await templateRecipe(
+      { sampleData: true, testData: { days: 0.01, symbols: ['BTCUSDT'] } },
+      '/',
+    )
+    expect(recipe.hash).not.toBe((await templateRecipe({ sampleData: true }, '/')).hash)
+    const template = await ensureTemplate(server.url, recipe)
+    const clone = 'dsta_baked01_f1'
+    await withAdminClient(server.url, (client) =>
+      claimClone(client, { runId: 'baked01', template: template.name }, clone),
+    )
+    const pool = await createDstaPool(databaseUrl(server.url, clone))
+    const counts = (await pool.one(sql.unsafe`SELECT
+      (SELECT count(*)::int FROM candlesticks WHERE symbol = 'BTCUSDT') AS candles,
+      (SELECT count(*)::int FROM market_metrics) AS metrics,
+      (SELECT count(*)::int FROM trades) AS trades`)) as { candles: number; metrics: number; trades: number }
+    await pool.end()
+    await withAdminClient(server.url, (client) => client.query(`DROP DATABASE ${clone} WITH (FORCE)`))
+    expect(counts.trades).toBeGreaterThan(0) // generated
+    expect(counts.metrics).toBeGreaterThanOrEqual(2) // the guide's sample metrics at least
+    expect(counts.candles).toBeGreaterThan(2)
+  })
+
+  test('a failed build leaves no template and no scratch database behind', async () => {
+    const before = await templates()
+    const broken = {
+      hash: 'f'.repeat(64),
+      build: async () => Promise.reject(new Error('migration 0002 failed')),
+    }
+    await expect(ensureTemplate(server.url, broken)).rejects.toThrow('migration 0002 failed')
+    expect(await templates()).toEqual(before)
+  })
+})
+
+describe('clones', () => {
+  test('worker clones and spares are made ahead of need; a claimed spare is replaced; close drops all', async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    const names = { runId: 'abc123', template: template.name }
+    const pool = await ClonePool.start(server.url, { ...names, workers: 2, spares: 2, maxDatabases: 10 })
+    await pool.settled()
+    const listRun = () =>
+      withAdminClient(server.url, (client) => databasesLike(client, startsWith(runPrefix('abc123'))))
+    const ready = await listRun()
+    expect(ready.filter((name) => /_w\d_/.test(name))).toHaveLength(2)
+    expect(ready.filter((name) => /_s\d+_/.test(name))).toHaveLength(2)
+
+    await withAdminClient(server.url, (client) => claimClone(client, names, 'dsta_abc123_fmine_x'))
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the NOTIFY reaches the pool
+    await pool.settled()
+    const after = await listRun()
+    expect(after).toContain('dsta_abc123_fmine_x')
+    expect(after.filter((name) => /_s\d+_/.test(name))).toHaveLength(2)
+
+    const clonePool = await createDstaPool(databaseUrl(server.url, 'dsta_abc123_fmine_x'))
+    expect(await clonePool.oneFirst(sql.unsafe`SELECT count(*)::int FROM candlesticks`)).toBe(0)
+    await pool.close() // drops every database of the run, even with our pool still connected
+    await clonePool.end()
+    expect(await listRun()).toEqual([])
+  })
+})
+
+describe('suite transaction', () => {
+  test('rows of the file and of each test are rolled back; the connection goes back to the pool healthy', async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    await withAdminClient(server.url, (client) =>
+      claimClone(client, { runId: 'tx0001', template: template.name }, 'dsta_tx0001_f1'),
+    )
+    const pool = await createDstaPool(databaseUrl(server.url, 'dsta_tx0001_f1'), { maximumPoolSize: 1 })
+    const symbols = (db: { anyFirst: typeof pool.anyFirst }) =>
+      db.anyFirst(sql.unsafe`SELECT symbol FROM candlesticks ORDER BY symbol`)
+    const insert = (db: { query: typeof pool.query }, symbol: string) =>
+      db.query(sql.unsafe`INSERT INTO candlesticks (exchange, symbol, "interval", "timestamp", open_price, high_price,
+        low_price, close_price, volume, quote_volume) VALUES ('binance', ${symbol}, '1h', now(), 1, 1, 1, 1, 1, 1)`)
+
+    const suite = await beginSuiteTransaction(pool)
+    await insert(suite.fileConnection, 'FILE')
+    const nextId = async () => {
+      await suite.beginTest()
+      const id =
+        await suite.connection.oneFirst(sql.unsafe`INSERT INTO candlesticks (exchange, symbol, "interval",
+        "timestamp", open_price, high_price, low_price, close_price, volume, quote_volume)
+        VALUES ('binance', 'IDS', '1h', now(), 1, 1, 1, 1, 1, 1) RETURNING id`)
+      suite.endTest()
+      return id
+    }
+    expect(await nextId()).toBe(await nextId()) // ids are not used up by rolled-back tests
+    await suite.beginTest()
+    await insert(suite.connection, 'TEST')
+    await expect(suite.connection.query(sql.unsafe`SELECT 1/0`)).rejects.toThrow(/division by zero/)
+    suite.endTest()
+    // File-level code between tests: the deferred rollback goes first and restores the aborted transaction.
+    expect(await symbols(suite.fileConnection)).toEqual(['FILE'])
+    await insert(suite.fileConnection, 'LATER')
+    await suite.beginTest()
+    expect(await symbols(suite.connection)).toEqual(['FILE', 'LATER'])
+    suite.endTest()
+    await suite.end()
+
+    expect(await symbols(pool)).toEqual([])
+    const backends = await pool.anyFirst(
+      sql.unsafe`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+    )
+    expect(backends).toHaveLength(1) // the same pooled connection, not destroyed and replaced
+    await pool.end()
+    await withAdminClient(server.url, (client) => client.query('DROP DATABASE dsta_tx0001_f1 WITH (FORCE)'))
+  })
+})
+
+describe('isolation comment', () => {
+  test('a file chooses database isolation with a comment; a wrong value names the file and line', async () => {
+    const file = join(extra, 'x.test.ts')
+    writeFileSync(file, "// @dsta-isolation database\nimport { test } from 'dsta-db/vitest'\n")
+    expect(await fileIsolation(file, 'transaction')).toBe('database')
+    writeFileSync(file, "import { test } from 'dsta-db/vitest'\nconst s = '@dsta-isolation database'\n")
+    expect(await fileIsolation(file, 'transaction')).toBe('transaction')
+    writeFileSync(file, '/**\n * @dsta-isolation databse\n */\n')
+    await expect(fileIsolation(file, 'transaction')).rejects.toThrow(`${file}:2: @dsta-isolation must be`)
+  })
+})
