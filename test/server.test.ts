@@ -109,6 +109,28 @@ describe('embedded provider', () => {
     }
   })
 
+  it('starts from a snapshot saved by a clean stop, with what the earlier run made', async () => {
+    const baseDir = await mkdtemp(join(tmpdir(), 'dsta-snapshot-'))
+    try {
+      const first = await startEmbedded({ baseDir, snapshot: 'with-table' })
+      expect(first.fromSnapshot).toBe(false)
+      await query(first.url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)')
+      first.saveSnapshotOnStop?.('with-table')
+      await first.stop()
+      const second = await startEmbedded({ baseDir, snapshot: 'with-table' })
+      expect(second.fromSnapshot).toBe(true)
+      expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 7 }])
+      await query(second.url, 'INSERT INTO kept VALUES (8)') // not saved: this run asks for no snapshot
+      await second.stop()
+      const third = await startEmbedded({ baseDir, snapshot: 'with-table' })
+      expect(await query(third.url, 'SELECT id FROM kept')).toEqual([{ id: 7 }])
+      await third.stop()
+      expect(() => third.saveSnapshotOnStop?.('../escape')).toThrow('snapshot name "../escape" must be')
+    } finally {
+      await rm(baseDir, { recursive: true, force: true })
+    }
+  })
+
   it('runs PostgreSQL binaries already on the machine with binDir', async (context) => {
     const root = '/usr/lib/postgresql'
     const versions = existsSync(root)

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { cachedCluster, ensureDir, removeStaleRuns, run } from './cluster.js'
+import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
 import { type RunAs, unprivilegedUser } from './user.js'
 
@@ -40,11 +41,12 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   await removeStaleRuns(baseDir)
   const user = unprivilegedUser()
   const cluster = await cachedCluster(binaries, baseDir, user)
+  const snapshot = options.snapshot ? await findSnapshot(cluster, options.snapshot) : undefined
   const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
   const dataDir = join(runDir, 'data')
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
-    await run('cp', ['-a', cluster, dataDir]) // keeps the unprivileged owner
+    await run('cp', ['-a', snapshot ?? cluster, dataDir]) // keeps the unprivileged owner
     const settings = { ...SETTINGS, ...options.settings }
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort())
@@ -56,13 +58,13 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           user,
         )
         const watchdog = spawnWatchdog(postgres, runDir)
-        return started(
-          `postgresql://postgres@127.0.0.1:${port}/postgres`,
-          binaries.version,
-          postgres,
-          watchdog,
+        const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+        return started(url, binaries.version, postgres, watchdog, {
           runDir,
-        )
+          cluster,
+          snapshot: options.snapshot,
+          fromSnapshot: !!snapshot,
+        })
       } catch (error) {
         const portTaken = /could not bind|Address already in use/.test(String(error))
         if (!portTaken || options.port !== undefined || attempt >= 5) throw error
@@ -74,28 +76,48 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   }
 }
 
+interface RunFolders {
+  runDir: string
+  cluster: string
+  /** The snapshot asked for, and whether it existed (the run started from it). */
+  snapshot?: string
+  fromSnapshot: boolean
+}
+
 function started(
   url: string,
   version: string,
   postgres: ChildProcess,
   watchdog: ChildProcess,
-  runDir: string,
-) {
+  folders: RunFolders,
+): StartedPostgres {
   let stopping: Promise<void> | undefined
+  let saveAs: string | undefined
   const stop = () => {
     stopping ??= (async () => {
+      let cleanExit = false
       if (postgres.exitCode === null && postgres.signalCode === null) {
         postgres.ref() // unref'd while running; the wait for its exit must keep us alive
-        const exited = new Promise((resolve) => postgres.once('exit', resolve))
+        const exited = new Promise((resolve) => postgres.once('exit', (code) => resolve(code)))
         postgres.kill('SIGINT') // fast shutdown: disconnects clients, leaves no shared memory behind
-        await exited
+        cleanExit = (await exited) === 0
       }
       watchdog.kill('SIGKILL')
-      await rm(runDir, { recursive: true, force: true })
+      if (saveAs && cleanExit) await saveSnapshot(folders.cluster, saveAs, join(folders.runDir, 'data'))
+      await rm(folders.runDir, { recursive: true, force: true })
     })()
     return stopping
   }
-  return { url, provider: 'embedded' as const, version, stop }
+  return {
+    url,
+    provider: 'embedded',
+    version,
+    stop,
+    fromSnapshot: folders.fromSnapshot,
+    saveSnapshotOnStop: (name) => {
+      saveAs = checkSnapshotName(name)
+    },
+  }
 }
 
 function spawnPostgres(

@@ -9,6 +9,13 @@ export interface StartedPostgres {
   readonly version: string
   /** Stops the server and removes everything it wrote; a no-op for `external`. Safe to call twice. */
   stop(): Promise<void>
+  /** Embedded only: whether the data folder was copied from the snapshot named in the options. */
+  readonly fromSnapshot?: boolean
+  /**
+   * Embedded only: at a clean `stop()`, keep the data folder as the snapshot `name` instead of
+   * deleting it, so that the next start with `snapshot: name` begins with everything made in this run.
+   */
+  saveSnapshotOnStop?(name: string): void
 }
 
 export interface EmbeddedOptions {
@@ -18,6 +25,11 @@ export interface EmbeddedOptions {
   baseDir?: string
   /** TCP port on 127.0.0.1; default a free one. */
   port?: number
+  /**
+   * Start from the snapshot of this name (saved by an earlier run's `saveSnapshotOnStop`) when it
+   * exists, else from the bare cluster. The Vitest plugin names it after the template's hash.
+   */
+  snapshot?: string
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>
 }

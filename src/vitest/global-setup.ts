@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
 import { ClonePool } from '../isolation/clones.js'
-import { ensureTemplate, templateName } from '../isolation/template.js'
+import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
 import { startPostgres } from '../server/index.js'
 import type { StartedPostgres } from '../server/types.js'
 import { pruneKept } from './kept.js'
@@ -19,9 +19,9 @@ interface SharedServer {
 const SHARED = Symbol.for('dsta-db.server')
 const store = globalThis as { [SHARED]?: SharedServer }
 
-function acquireServer(options: DstaDbOptions): SharedServer {
+function acquireServer(options: DstaDbOptions, snapshot: string): SharedServer {
   store[SHARED] ??= {
-    started: startPostgres({ provider: options.provider, binDir: options.binDir }),
+    started: startPostgres({ provider: options.provider, binDir: options.binDir, snapshot }),
     users: 0,
     announced: false,
   }
@@ -44,7 +44,11 @@ export default async function setup(project: TestProject) {
   const options = project.getProvidedContext().dstaDbOptions ?? {}
   const root = project.config.root
   const baseSeed = resolveBaseSeed(options.seed)
-  const shared = acquireServer(options)
+  // The embedded server starts from a snapshot saved by an earlier run with the same template
+  // already built in it: a warm start skips the migrations altogether.
+  const recipe = await templateRecipe(options, root)
+  const snapshot = recipe.hash.slice(0, 16)
+  const shared = acquireServer(options, snapshot)
   const server = await shared.started.catch(async (error) => {
     await releaseServer(shared).catch(() => {})
     throw error
@@ -53,7 +57,8 @@ export default async function setup(project: TestProject) {
   const keepFailed = server.provider === 'external' ? (options.keepFailed ?? 3) : 0
   if (keepFailed > 0) await pruneKept(server.url, keepFailed)
 
-  let current = await prepare()
+  let current = await prepare(recipe)
+  if (current.built) server.saveSnapshotOnStop?.(snapshot)
   if (!shared.announced) {
     shared.announced = true
     console.log(
@@ -62,8 +67,8 @@ export default async function setup(project: TestProject) {
     )
   }
 
-  async function prepare() {
-    const template = await ensureTemplate(server.url, await templateRecipe(options, root))
+  async function prepare(recipe: TemplateRecipe) {
+    const template = await ensureTemplate(server.url, recipe)
     const context: DstaRunContext = {
       serverUrl: server.url,
       provider: server.provider,
@@ -87,10 +92,10 @@ export default async function setup(project: TestProject) {
 
   // Watch mode: a changed migration file means a new hash, hence a new template and fresh clones.
   project.onTestsRerun(async () => {
-    const recipe = await templateRecipe(options, root)
-    if (templateName(recipe.hash) === current.context.template) return
+    const changed = await templateRecipe(options, root)
+    if (templateName(changed.hash) === current.context.template) return
     await current.clones.close()
-    current = await prepare()
+    current = await prepare(changed)
     console.log(`dsta-db: migrations changed, template ${current.context.template} built`)
   })
 
