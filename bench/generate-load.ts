@@ -1,8 +1,10 @@
 /**
- * Rows per second loaded by `generateTestData` (COPY), against the same row counts written by
+ * Rows per second loaded by `generateTestData` (binary COPY), against the same row counts written by
  * `INSERT … SELECT generate_series` (the server's own ceiling: no client, no parsing of text) and
- * by batched `sql.unnest` inserts of the generators' rows, each into a fresh database of one server.
- *   npm run bench -- bench/generate-load.ts [days]
+ * by batched `sql.unnest` inserts of the generators' rows. Each load goes into a fresh database of
+ * one server (same schema, same indexes), created and dropped outside the timing; the three take
+ * turns in a rotating order, and the medians of the rounds are compared. No ANALYZE on either side.
+ *   npm run bench -- bench/generate-load.ts [days] [rounds]
  */
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
@@ -20,12 +22,12 @@ const schema = readFileSync(new URL('../sql/0001_initial.up.sql', import.meta.ur
 const server = await startPostgres()
 let databases = 0
 
+const admin = new pg.Client({ connectionString: server.url })
+await admin.connect()
+
 async function freshPool(): Promise<DatabasePool> {
   const name = `bench_${databases++}`
-  const admin = new pg.Client({ connectionString: server.url })
-  await admin.connect()
   await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
   const url = new URL(server.url)
   url.pathname = `/${name}`
   const pool = await createDstaPool(url.toString())
@@ -37,10 +39,23 @@ async function freshPool(): Promise<DatabasePool> {
   return pool
 }
 
-async function timed(work: () => Promise<unknown>): Promise<number> {
+/** Seconds `load` takes to fill a fresh database; the database is made before and dropped after. */
+async function timed(load: (pool: DatabasePool) => Promise<unknown>): Promise<number> {
+  const pool = await freshPool()
   const started = performance.now()
-  await work()
-  return (performance.now() - started) / 1000
+  await load(pool)
+  const seconds = (performance.now() - started) / 1000
+  await pool.end()
+  await admin.query(`DROP DATABASE bench_${databases - 1} WITH (FORCE)`)
+  return seconds
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 const LEVELS = JSON.stringify(
@@ -147,37 +162,59 @@ async function unnest(pool: DatabasePool, options: GenerateOptions): Promise<voi
 
 try {
   const days = Number(process.argv[2] ?? 30)
+  const rounds = Number(process.argv[3] ?? 5)
   const options: GenerateOptions = { seed: 42, days, symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] }
-  await generateTestData(await freshPool(), { ...options, days: 1 }) // warm-up: JIT and server caches
   let counts: GeneratedCounts | undefined
-  const copySeconds = await timed(async () => {
-    counts = await generateTestData(await freshPool(), { ...options, analyze: false })
+  await timed(async (pool) => {
+    counts = await generateTestData(pool, { ...options, analyze: false }) // warm-up, and the counts
   })
   if (!counts) throw new Error('no counts')
+  const target = counts
   const rows = counts.candlesticks + counts.trades + counts.orderBooks
-  const ceilingPool = await freshPool()
-  const ceilingSeconds = await timed(() => ceiling(ceilingPool, counts as GeneratedCounts))
-  const unnestPool = await freshPool()
-  const unnestSeconds = await timed(() => unnest(unnestPool, options))
-  const rate = (seconds: number) =>
-    `${Math.round(rows / seconds)
+  const loads = {
+    copy: (pool: DatabasePool) => generateTestData(pool, { ...options, analyze: false }),
+    ceiling: (pool: DatabasePool) => ceiling(pool, target),
+    unnest: (pool: DatabasePool) => unnest(pool, options),
+  }
+  const names = Object.keys(loads) as (keyof typeof loads)[]
+  const seconds: Record<keyof typeof loads, number[]> = { copy: [], ceiling: [], unnest: [] }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length] as keyof typeof loads
+      seconds[name].push(await timed(loads[name]))
+    }
+    const line = names.map((name) => `${name} ${seconds[name].at(-1)?.toFixed(2)} s`).join(', ')
+    console.log(`round ${round + 1}: ${line}`)
+  }
+  const rate = (s: number) =>
+    `${Math.round(rows / s)
       .toLocaleString('en')
       .padStart(9)} rows/s`
+  const ceilingMedian = median(seconds.ceiling)
+  /** Median ratio of the medians, and the range of the per-round ratios (same round, same load). */
+  const ratio = (name: keyof typeof loads) => {
+    const perRound = seconds[name].map((s, round) => (seconds.ceiling[round] as number) / s)
+    return `${(ceilingMedian / median(seconds[name])).toFixed(2)}× of the ceiling (rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}×)`
+  }
   console.log(
-    `PostgreSQL ${server.version} (${server.provider}), node ${process.version}; ${days} days × 3 symbols:`,
+    `PostgreSQL ${server.version} (${server.provider}), node ${process.version}; ${days} days × 3 symbols, median of ${rounds} rounds:`,
   )
   console.log(
     `  ${counts.candlesticks} candlesticks + ${counts.trades} trades + ${counts.orderBooks} order books = ${rows} rows`,
   )
+  const copyMedian = median(seconds.copy)
+  const unnestMedian = median(seconds.unnest)
   console.log(
-    `  generateTestData (COPY)         ${copySeconds.toFixed(2)} s  ${rate(copySeconds)}  ${(ceilingSeconds / copySeconds).toFixed(2)}× of the ceiling`,
+    `  generateTestData (binary COPY)  ${copyMedian.toFixed(2)} s  ${rate(copyMedian)}  ${ratio('copy')}`,
   )
   console.log(
-    `  INSERT … SELECT generate_series ${ceilingSeconds.toFixed(2)} s  ${rate(ceilingSeconds)}  (ceiling)`,
+    `  INSERT … SELECT generate_series ${ceilingMedian.toFixed(2)} s  ${rate(ceilingMedian)}  (ceiling)`,
   )
   console.log(
-    `  batched sql.unnest (5 000 rows) ${unnestSeconds.toFixed(2)} s  ${rate(unnestSeconds)}  ${(ceilingSeconds / unnestSeconds).toFixed(2)}× of the ceiling`,
+    `  batched sql.unnest (5 000 rows) ${unnestMedian.toFixed(2)} s  ${rate(unnestMedian)}  ${ratio('unnest')}`,
   )
+  console.log(`  generateTestData is ${(unnestMedian / copyMedian).toFixed(2)}× as fast as sql.unnest`)
 } finally {
+  await admin.end()
   await server.stop()
 }

@@ -25,7 +25,7 @@ function measure(label: string, run: () => Iterable<CopyChunk | object>, unit = 
     }
     best = Math.min(best, (performance.now() - started) / 1000)
   }
-  const mb = bytes ? `, ${(bytes / best / 1e6).toFixed(0)} MB/s of COPY text` : ''
+  const mb = bytes ? `, ${(bytes / best / 1e6).toFixed(0)} MB/s of binary COPY bytes` : ''
   console.log(
     `${label.padEnd(44)} ${rows.toLocaleString('en').padStart(11)} ${unit}, best ${best.toFixed(2)} s = ${Math.round(
       rows / best,

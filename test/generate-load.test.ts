@@ -1,12 +1,16 @@
 import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { type DatabasePool, sql } from 'slonik'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { COPY_HEADER, COPY_TRAILER } from '../src/generate/encode.js'
 import {
   type GenerateOptions,
   type GenerateProgress,
   generate,
   generateTestData,
 } from '../src/generate/index.js'
+import { formatUnits, type Units } from '../src/generate/units.js'
+import { ByteWriter } from '../src/generate/writer.js'
 import { createDstaPool } from '../src/schema/index.js'
 import { type GenerateServer, startGenerateServer, withClient } from './generate-support.js'
 
@@ -57,6 +61,89 @@ const normalise = (rows: readonly unknown[]) =>
     )
     .sort()
 
+/** The decimal text of units × 10^-decimals, negative values included. */
+const decimalText = (units: Units, decimals: number) =>
+  units < 0 ? `-${formatUnits(-units as Units, decimals)}` : formatUnits(units, decimals)
+
+describe('binary COPY encoding', () => {
+  test('numeric, timestamptz and int8 reach the server exactly, edge cases included', async () => {
+    const numerics: [Units, number][] = [
+      [0, 0],
+      [0, 10],
+      [1, 0],
+      [1, 10],
+      [5, 1],
+      [10_000, 4], // a whole base-10 000 digit and an all-zero fraction
+      [100_000_000, 8],
+      [4_325_012, 2],
+      [51_230, 5],
+      [1_234_567_890_123, 7], // quote units: 4 fraction groups
+      [99_990_000, 4],
+      [Number.MAX_SAFE_INTEGER, 0],
+      [Number.MAX_SAFE_INTEGER, 12],
+      [123_456_789, 13], // beyond the fast path
+      [10n ** 27n + 1n, 10], // a bigint sum: 28 digits
+      [2n ** 64n, 3],
+      [-4_325_012, 2],
+      [-1n, 14],
+    ]
+    const instants = [
+      Date.UTC(2025, 11, 8, 6, 0, 0, 123),
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2000, 0, 1),
+      Date.UTC(1999, 11, 31, 23, 59, 59, 999), // before PostgreSQL's epoch: negative microseconds
+      0,
+      Date.UTC(2199, 5, 30, 12, 34, 56, 789),
+    ]
+    const integers = [
+      0,
+      1,
+      -1,
+      29_000_000_000_123,
+      2 ** 32,
+      -(2 ** 32) - 1,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ]
+    const rows = Math.max(numerics.length, instants.length, integers.length)
+    const writer = new ByteWriter()
+    writer.bytes(COPY_HEADER)
+    for (let i = 0; i < rows; i++) {
+      const [units, decimals] = numerics[i % numerics.length] as [Units, number]
+      writer.int16(4)
+      writer.int32(4)
+      writer.int32(i)
+      writer.numericField(units, decimals)
+      writer.timestampField(instants[i % instants.length] as number)
+      writer.int32(8)
+      writer.int64(integers[i % integers.length] as number)
+    }
+    writer.bytes(COPY_TRAILER)
+    await withClient(await server.freshDatabase(), async (client) => {
+      await client.query('CREATE TABLE encoded (n int, value numeric, at timestamptz, big bigint)')
+      const stream = client.query(copyFrom('COPY encoded FROM STDIN (FORMAT binary)'))
+      await new Promise<void>((resolve, reject) => {
+        stream.on('finish', resolve).on('error', reject)
+        stream.end(writer.take())
+      })
+      const result = await client.query(
+        'SELECT n, value::text AS value, at, big::text AS big FROM encoded ORDER BY n',
+      )
+      expect(result.rows).toEqual(
+        Array.from({ length: rows }, (_, i) => {
+          const [units, decimals] = numerics[i % numerics.length] as [Units, number]
+          return {
+            n: i,
+            value: decimalText(units, decimals),
+            at: new Date(instants[i % instants.length] as number),
+            big: String(integers[i % integers.length]),
+          }
+        }),
+      )
+    })
+  })
+})
+
 describe('generateTestData', () => {
   test('COPY writes exactly the rows of the generators, and the counts it returns', async () => {
     const pool = await freshPool()
@@ -76,7 +163,17 @@ describe('generateTestData', () => {
     expect(normalise(trades)).toEqual(normalise([...generate.trades(SMALL)]))
     const books = await pool.any(sql.unsafe`SELECT * FROM order_books ${order}`)
     expect(normalise(books)).toEqual(normalise([...generate.orderBooks(SMALL)]))
-    const metrics = await pool.any(sql.unsafe`SELECT * FROM market_metrics ORDER BY "timestamp", metric_type`)
+    const metrics = await pool.any(
+      sql.unsafe`SELECT metric_type, "timestamp", value, metadata FROM market_metrics ORDER BY "timestamp", metric_type`,
+    )
+    const byTimeAndType = (a: { timestamp: Date; metric_type: string }, b: typeof a) =>
+      a.timestamp.getTime() - b.timestamp.getTime() || a.metric_type.localeCompare(b.metric_type)
+    const strip = (rows: readonly unknown[]) =>
+      rows.map((row) => {
+        const { value, ...rest } = row as { value: string }
+        return { ...rest, value: value.replace(/\.?0+$/, '') }
+      })
+    expect(strip(metrics)).toEqual(strip([...generate.marketMetrics(SMALL)].sort(byTimeAndType)))
     expect(metrics).toHaveLength(counts.marketMetrics)
     expect(progress.at(-1)?.percent).toBe(100)
     expect(progress.map((p) => p.percent)).toEqual([...progress.map((p) => p.percent)].sort((a, b) => a - b))

@@ -4,7 +4,15 @@ import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { MarketMetric } from '../schema/index.js'
 import { type LoadTarget, withLoadClient } from './client.js'
-import { bookCopy, COPY_COLUMNS, type CopyChunk, candleCopy, tradeCopy } from './encode.js'
+import {
+  bookCopy,
+  COPY_COLUMNS,
+  COPY_HEADER,
+  COPY_TRAILER,
+  type CopyChunk,
+  candleCopy,
+  tradeCopy,
+} from './encode.js'
 import { metricsOfWindow } from './metrics.js'
 import { type GenerateOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { dayRange } from './time.js'
@@ -88,13 +96,16 @@ async function copyInto(
 ): Promise<number> {
   let rows = 0
   function* counted(): Generator<Buffer> {
+    yield COPY_HEADER
     for (const chunk of chunks) {
       rows += chunk.rows
       if (chunk.data.length > 0) yield chunk.data
-      progress(table, rows)
+      if (chunk.dayEnd) progress(table, rows)
     }
+    yield COPY_TRAILER
   }
-  const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS[table]}) FROM STDIN`))
+  const copy = `COPY ${table} (${COPY_COLUMNS[table]}) FROM STDIN (FORMAT binary)`
+  const stream = client.query(copyFrom(copy))
   await pipeline(Readable.from(counted()), stream)
   if (stream.rowCount !== rows)
     throw new Error(`COPY ${table} wrote ${stream.rowCount} rows, expected ${rows}`)
