@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } from 'slonik'
-import { pgClientOf } from './pg-client.js'
+import { pgClientOf } from '../schema/pg-client.js'
 import { SequenceGuard } from './sequences.js'
 
 const ROLLBACK = Symbol('dsta-db: roll the suite transaction back')
