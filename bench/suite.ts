@@ -1,7 +1,7 @@
 // Benchmark of issue 3: 1 000 small tests in 20 files, run three ways in one go: with dstaDb(), with
 // a TRUNCATE before each test (the usual hand-written set-up), and with no database (Vitest's floor).
-// Also the per-test cost of the `db` fixture inside Vitest. Run: npm run build is not needed:
-//   node_modules/.bin/node --import ./test/support/register-ts.mjs bench/suite.ts [--runs 3] [--files 20] [--tests 50]
+// Run:
+//   npm run bench -- bench/suite.ts [--runs 3] [--files 20] [--tests 50] [--no-isolate]
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,8 +15,11 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     files: { type: 'string', default: '20' },
     tests: { type: 'string', default: '50' },
+    // Vitest's isolate: false (workers reuse their modules across files) for all three ways.
+    'no-isolate': { type: 'boolean', default: false },
   },
 })
+const isolate = !values['no-isolate']
 const runs = Number(values.runs)
 const files = Number(values.files)
 const tests = Number(values.tests)
@@ -28,7 +31,7 @@ const INSERT = `INSERT INTO candlesticks (exchange, symbol, "interval", "timesta
   low_price, close_price, volume, quote_volume) VALUES ('binance', 'BENCH', '1h', now(), 1, 1, 1, 1, 1, 1)`
 
 function config(way: Way): string {
-  const pool = "pool: 'forks'"
+  const pool = `pool: 'forks', isolate: ${isolate}`
   if (way === 'dstaDb')
     return `import { defineConfig } from 'vitest/config'
 import { dstaDb } from '${repo}src/vitest/index.ts'
@@ -131,7 +134,7 @@ try {
 
 const floor = median(times.none)
 console.log(
-  `${files * tests} tests in ${files} files, ${runs} runs each, median wall time of \`vitest run\`:`,
+  `${files * tests} tests in ${files} files, ${runs} runs each, isolate: ${isolate}, median wall time of \`vitest run\`:`,
 )
 for (const way of WAYS) {
   const m = median(times[way])

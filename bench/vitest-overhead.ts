@@ -1,7 +1,7 @@
 // Costs of dstaDb()'s own machinery, on a warm cache (the embedded cluster already initialised):
 // our set-up before the first test, a clone per file, and the `db` fixture per test (alone, and
 // as Vitest reports it). Run:
-//   node_modules/.bin/node --import ./test/support/register-ts.mjs bench/vitest-overhead.ts [--tests 1000]
+//   npm run bench -- bench/vitest-overhead.ts [--tests 1000]
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,15 +28,21 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started]
 }
 
-// Warm the embedded cluster cache once, as any earlier run would have.
-await (await startPostgres()).stop()
+// Warm the cache as an earlier run would have, the way the global setup does: the embedded cluster,
+// and a snapshot of the server with the template built, named after the template's hash.
+const snapshot = (await templateRecipe({}, repo)).hash.slice(0, 16)
+const warm = await startPostgres({ snapshot })
+if ((await ensureTemplate(warm.url, await templateRecipe({}, repo))).built)
+  warm.saveSnapshotOnStop?.(snapshot)
+await warm.stop()
 
 // 1. Our set-up before the first test: server, template, the worker's clone, its connection and BEGIN.
-const [server, startMs] = await timed(() => startPostgres())
+const [server, startMs] = await timed(() => startPostgres({ snapshot }))
 try {
   const [template, templateMs] = await timed(async () =>
     ensureTemplate(server.url, await templateRecipe({}, repo)),
   )
+  if (template.built) throw new Error('the snapshot should hold the template: the warm start rebuilt it')
   const names = { runId: 'bench0', template: template.name }
   const [clones, cloneMs] = await timed(async () => {
     const pool = await ClonePool.start(server.url, { ...names, workers: 1, spares: 2, maxDatabases: 64 })
@@ -49,7 +55,7 @@ try {
   const total = startMs + templateMs + cloneMs / 3 + firstFileMs // one of the three clones is on the path
   console.log('Set-up before the first test (warm cache):')
   console.log(
-    `  server start ${ms(startMs)} · template build ${ms(templateMs)} · worker clone ${ms(cloneMs / 3)}`,
+    `  server start ${ms(startMs)} · template (hash + reuse) ${ms(templateMs)} · worker clone ${ms(cloneMs / 3)}`,
   )
   console.log(`  first file: connect + BEGIN ${ms(firstFileMs)} · total ${ms(total)}`)
 

@@ -102,4 +102,29 @@ describe('two workers', () => {
     expect(first.row).toEqual(find(threads, 'a', 'first').row) // faker values
     expect(leftoverServerDirs(alone.pid)).toEqual([])
   }, 60_000)
+
+  test('--shard splits the files between runs; together they run every test once, with the same seeds', async () => {
+    const shards = [
+      await runNested('suite', ['--shard', '1/2', '--maxWorkers', '1']),
+      await runNested('suite', ['--shard', '2/2', '--maxWorkers', '1']),
+    ]
+    const names = shards.flatMap((run) => run.results.map((result) => result.fullName))
+    expect(names.sort()).toEqual(threads.results.map((result) => result.fullName).sort())
+    for (const run of shards) {
+      expect(leftoverServerDirs(run.pid)).toEqual([])
+      for (const entry of entries(run)) expect(entry.seed).toBe(find(threads, entry.file, entry.test).seed)
+    }
+  }, 120_000)
+
+  test('a projects config: each project with dstaDb(), one server for both, the same seeds', async () => {
+    const config = 'test/fixtures-vitest/suite/vitest.projects.config.ts'
+    const run = await runNested('suite', ['--config', config, '--maxWorkers', '2'])
+    expect(run.exitCode, run.output).toBe(0)
+    expect(run.results.length).toBeGreaterThan(4)
+    expect(run.results.every((result) => result.status === 'passed')).toBe(true)
+    expect(run.output.match(/dsta-db: seed 7 /g)).toHaveLength(1)
+    expect(find(run, 'a', 'first').seed).toBe(find(threads, 'a', 'first').seed)
+    expect(find(run, 'b', 'first').seed).toBe(find(threads, 'b', 'first').seed)
+    expect(leftoverServerDirs(run.pid)).toEqual([])
+  }, 120_000)
 })

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
+import { DEFAULT_SEED } from '../generate/options.js'
 
-/** The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one: runs reproduce out of the box. */
-export const DEFAULT_SEED = 1
+// The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one (the generators' 42): runs
+// reproduce out of the box.
+export { DEFAULT_SEED }
 
 /** `DSTA_SEED` wins over the option, which wins over the default. */
 export function resolveBaseSeed(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
