@@ -144,6 +144,38 @@ describe('loadFixture', () => {
     expect(error.message).toContain('unknown.json:3: record 1 (trades), field "colour": unknown field')
   })
 
+  test('a model named like an Object.prototype member is an unknown model, not a crash', async () => {
+    const file = await fixtureFile(
+      'proto.json',
+      '[\n{"model": "constructor", "fields": {}},\n{"model": "api.toString", "fields": {}}\n]',
+    )
+    const error = (await loadFixture(db, file).catch((caught: unknown) => caught)) as FixtureError
+    expect(error).toBeInstanceOf(FixtureError)
+    expect(error.message).toContain('proto.json:2: record 0: unknown model "constructor"')
+    expect(error.message).toContain('proto.json:3: record 1: unknown model "api.toString"')
+  })
+
+  test('records with and without pk in one table: the pk-less ones never take a given pk', async () => {
+    const metric = (timestamp: string, pk?: number) => ({
+      model: 'market_metrics',
+      ...(pk === undefined ? {} : { pk }),
+      fields: { metric_type: 'other', timestamp, value: '1', metadata: {} },
+    })
+    const file = await fixtureFile(
+      'mixed.json',
+      JSON.stringify([
+        metric('2026-01-01T00:00:00Z', 1),
+        metric('2026-01-02T00:00:00Z'),
+        metric('2026-01-03T00:00:00Z', 2),
+      ]),
+    )
+    expect(await loadFixture(db, file)).toMatchObject({ market_metrics: 3 })
+    const ids = await db.anyFirst(sql.unsafe`SELECT id FROM market_metrics ORDER BY "timestamp"`)
+    expect(ids[0]).toBe(1n)
+    expect(ids[2]).toBe(2n)
+    expect(ids[1]).toBeGreaterThan(2n)
+  })
+
   test('a missing file is named', async () => {
     await expect(loadFixture(db, join(dir, 'nope.json'))).rejects.toThrow(
       /nope\.json: cannot read the fixture: no such file/,

@@ -160,4 +160,10 @@ describe('keyed streams: a row depends on (seed, exchange, symbol, time), not on
     expect(() => generate.candlesticks({ days: -1 })).toThrow(/days/)
     expect(() => generate.candlesticks({ exchange: 'kraken' as 'binance' })).toThrow(/exchange "kraken"/)
   })
+
+  test('an end time without a zone is refused: it would give other rows in another time zone', () => {
+    expect(() => resolveWindow(1, '2026-01-01T00:00')).toThrow(/end "2026-01-01T00:00" must be a date/)
+    expect(resolveWindow(1, '2026-01-01').endMs).toBe(Date.UTC(2026, 0, 1))
+    expect(resolveWindow(1, '2026-01-01T02:00+02:00').endMs).toBe(Date.UTC(2026, 0, 1))
+  })
 })

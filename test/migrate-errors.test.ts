@@ -76,6 +76,24 @@ describe('a failing statement', () => {
     expect(await tableNames(url)).toEqual([])
   })
 
+  it('refuses END, the synonym of COMMIT, too', async () => {
+    const dir = await migrationFolder({
+      '0002_end.up.sql': 'CREATE TABLE e (x int);\n\nend;\nCREATE TABLE f (x int);\n',
+    })
+    const error = await failure(migrate(await freshDatabase(server.url), { dirs: [dir] }))
+    expect(error).toMatchObject({ code: 'BAD_FILE', line: 3 })
+  })
+
+  it('names the server it cannot reach, without its password', async () => {
+    const url = 'postgresql://dsta:secret@127.0.0.1:1/dsta_dev'
+    for (const attempt of [migrate(url), migrationStatus(url)]) {
+      const error = await failure(attempt)
+      expect(error.code).toBe('CONNECTION')
+      expect(error.message).toContain('cannot connect to postgresql://dsta:***@127.0.0.1:1/dsta_dev')
+      expect(error.message).not.toContain('secret')
+    }
+  })
+
   it('refuses transaction control inside a transactional file, naming the line', async () => {
     const dir = await migrationFolder({ '0002_commit.up.sql': 'CREATE TABLE c (x int);\nCOMMIT;\n' })
     const url = await freshDatabase(server.url)

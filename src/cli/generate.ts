@@ -5,6 +5,7 @@ import {
   DEFAULT_SYMBOLS,
   type GeneratedCounts,
   generateTestData,
+  resolveWindow,
 } from '../generate/index.js'
 import { EXCHANGES, type Exchange, TradingSymbol } from '../schema/index.js'
 import {
@@ -91,8 +92,11 @@ function parseSeed(value: string): number | string {
 }
 
 function parseEnd(value: string): Date {
-  const date = new Date(value)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
-    throw new InvalidArgumentError('must be an ISO-8601 date or time, e.g. 2026-01-01T00:00:00Z.')
-  return date
+  try {
+    return new Date(resolveWindow(1, value).endMs)
+  } catch {
+    throw new InvalidArgumentError(
+      'must be a date (2026-01-01, UTC) or a time with its zone (2026-01-01T00:00Z); without a zone it would depend on the machine.',
+    )
+  }
 }

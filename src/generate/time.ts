@@ -16,10 +16,18 @@ export interface Window {
   endMs: number
 }
 
+/** A date, or a date and time with its zone: a time without one would be read in the machine's zone. */
+const UNAMBIGUOUS = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?))?$/i
+
 /** The window of `days` days ending at `end` (floored to the minute). */
 export function resolveWindow(days: number, end: Date | string | number = DEFAULT_END): Window {
   if (!(Number.isFinite(days) && days > 0)) throw new Error(`days must be a positive number, got ${days}`)
-  const endRaw = new Date(end).getTime()
+  if (typeof end === 'string' && !UNAMBIGUOUS.test(end.trim()))
+    throw new Error(
+      `end "${end}" must be a date (2026-01-01, read as UTC) or a time with its zone (2026-01-01T00:00Z): ` +
+        "without a zone it would depend on the machine's time zone",
+    )
+  const endRaw = new Date(typeof end === 'string' ? end.trim() : end).getTime()
   if (!Number.isFinite(endRaw)) throw new Error(`end must be a date, got ${String(end)}`)
   const endMs = Math.floor(endRaw / MINUTE_MS) * MINUTE_MS
   const startMs = Math.floor((endMs - days * DAY_MS) / MINUTE_MS) * MINUTE_MS

@@ -1,3 +1,5 @@
+import { redact } from '../server/external.js'
+
 export type MigrationErrorCode =
   | 'BAD_FILE'
   | 'DUPLICATE_VERSION'
@@ -9,6 +11,7 @@ export type MigrationErrorCode =
   | 'STATEMENT'
   | 'LOCK_TIMEOUT'
   | 'BAD_OPTION'
+  | 'CONNECTION'
 
 /**
  * A mistake the user can fix: the message says what, where (file and line when known) and what to
@@ -32,4 +35,21 @@ export class MigrationError extends Error {
     if (where.file !== undefined) this.file = where.file
     if (where.line !== undefined) this.line = where.line
   }
+}
+
+/** The server could not be reached: say which one (password masked) and why. */
+export function connectionError(url: string, cause: unknown): MigrationError {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return new MigrationError('CONNECTION', `cannot connect to ${redact(url)}: ${reason}`, { cause })
+}
+
+/** Errors that mean "could not get a session": refused, unknown host, bad password, no such database. */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (cause.name === 'ConnectionError') return true
+    if (code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|ECONNRESET|28P01|28000|3D000)$/.test(code))
+      return true
+  }
+  return false
 }

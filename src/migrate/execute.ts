@@ -8,7 +8,8 @@ export const INVALID_INDEXES_SQL = `SELECT i.indexrelid::regclass::text AS index
   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`
 
-const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|ABORT)\b/i
+// END is PostgreSQL's synonym for COMMIT; PREPARE TRANSACTION ends the transaction too.
+const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT|PREPARE\s+TRANSACTION)\b/i
 
 export interface FileToRun {
   name: string

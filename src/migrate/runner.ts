@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { MigrationError } from './errors.js'
+import { connectionError, MigrationError } from './errors.js'
 import { runInTransaction, runWithoutTransaction } from './execute.js'
 import { discoverMigrations, displayPath } from './files.js'
 import {
@@ -64,8 +64,13 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: 'dsta-db migrate' })
   client.on('error', () => {}) // a dropped connection surfaces as the failure of the pending query
-  await client.connect()
-  await client.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0')
+  try {
+    await client.connect()
+    await client.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0')
+  } catch (error) {
+    await client.end().catch(() => {})
+    throw connectionError(url, error)
+  }
   return client
 }
 

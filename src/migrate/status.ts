@@ -1,6 +1,7 @@
 import { sql } from 'slonik'
 import { z } from 'zod'
 import { createDstaPool } from '../schema/index.js'
+import { connectionError, isConnectionFailure } from './errors.js'
 import { discoverMigrations } from './files.js'
 import { DEFAULT_HISTORY_TABLE, historyTableSql } from './history.js'
 import { classify } from './plan.js'
@@ -28,7 +29,10 @@ export async function migrationStatus(url: string, options: SourceOptions = {}):
   const pool = await createDstaPool(url, {
     maximumPoolSize: 1,
     queryRetryLimit: 0,
+    connectionRetryLimit: 0,
     statementTimeout: 'DISABLE_TIMEOUT',
+  }).catch((error: unknown) => {
+    throw isConnectionFailure(error) ? connectionError(url, error) : error
   })
   try {
     return await pool.connect(async (db) => {
@@ -52,6 +56,8 @@ export async function migrationStatus(url: string, options: SourceOptions = {}):
         invalidIndexes.length === 0 && entries.every((e) => e.state !== 'modified' && e.state !== 'missing')
       return { database, historyTable, entries, invalidIndexes: [...invalidIndexes], ok }
     })
+  } catch (error) {
+    throw isConnectionFailure(error) ? connectionError(url, error) : error
   } finally {
     await pool.end()
   }
