@@ -88,10 +88,14 @@ export class ClonePool {
     return this.#work
   }
 
-  /** Drops every database of this run, spares and worker clones alike, and closes the admin connection. */
-  async close(keep: (name: string) => boolean = () => false): Promise<void> {
+  /**
+   * Drops every database of this run, spares and worker clones alike, and closes the admin connection.
+   * `drop: false` only closes: for a server about to be stopped and removed with its data.
+   */
+  async close(keep: (name: string) => boolean = () => false, drop = true): Promise<void> {
     this.#closed = true
     await this.#work
+    if (!drop) return this.#client.end()
     for (const name of await databasesLike(this.#client, startsWith(runPrefix(this.#options.runId)))) {
       if (!keep(name)) await dropDatabase(this.#client, name)
     }

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
 import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
 import { claimClone, fileCloneName } from '../isolation/clones.js'
 import { keptName, pruneKept } from './kept.js'
-import type { DstaRunContext, Isolation } from './options.js'
+import type { DstaRunContext } from './options.js'
 import { adminClient, openTestPool } from './worker.js'
 
 /** A file in `database` isolation: its own clone, its own pool, `DATABASE_URL` pointing at it. */
@@ -22,18 +21,7 @@ store[KEY] ??= new Map()
 const files = store[KEY]
 let counter = 0
 
-const MARK = /^\s*(?:\/\/|\/?\*+)\s*@dsta-isolation\s+(\S+)/m
-
-/** A file's isolation: its `// @dsta-isolation database|transaction` comment (in its first lines), else the default. */
-export async function fileIsolation(path: string, fallback: Isolation): Promise<Isolation> {
-  const head = (await readFile(path, 'utf8')).slice(0, 4000)
-  const match = MARK.exec(head)
-  if (!match) return fallback
-  const value = match[1]
-  if (value === 'transaction' || value === 'database') return value
-  const line = head.slice(0, match.index + match[0].indexOf('@')).split('\n').length
-  throw new Error(`${path}:${line}: @dsta-isolation must be "transaction" or "database", got "${value}"`)
-}
+export { fileIsolation } from './isolation-mark.js'
 
 export function fileDatabase(path: string): FileDatabase | undefined {
   return files.get(path)

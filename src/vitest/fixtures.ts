@@ -1,11 +1,9 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from 'slonik'
 import { expect, inject, test as vitestTest } from 'vitest'
 import type { Factories } from '../factories/index.js'
-import { beginSuiteTransaction, type SuiteTransaction } from '../isolation/suite.js'
-import { fileDatabase } from './file-state.js'
+import type { SuiteTransaction } from '../isolation/suite.js'
 import type { DstaRunContext } from './options.js'
 import { deriveSeed, replayCommand } from './seed.js'
-import { closeWorkerConnections, slotPool } from './worker.js'
 
 /** The file's connection: inside its transaction (savepoints per test), or its own database's pool. */
 type FileConnection =
@@ -13,6 +11,24 @@ type FileConnection =
   | { kind: 'database'; connection: CommonQueryMethods }
 
 const factoriesModule = () => import('../factories/index.js')
+
+// Loaded by the first fixture of a worker, not at import: `vitest.config.ts` imports this module too,
+// and Slonik, pg and the zod schemas would add ~0.4 s to every run's start.
+async function loadRuntime() {
+  const [suite, fileState, worker] = await Promise.all([
+    import('../isolation/suite.js'),
+    import('./file-state.js'),
+    import('./worker.js'),
+  ])
+  return { ...suite, ...fileState, ...worker }
+}
+let runtime: Awaited<ReturnType<typeof loadRuntime>> | undefined
+
+/** The runtime modules; every fixture depends on `dstaRun`, which loads them. */
+function loaded() {
+  if (!runtime) throw new Error('dsta-db: internal error, the dstaRun fixture has not run')
+  return runtime
+}
 
 function runContext(): DstaRunContext {
   const context = inject('dstaDb')
@@ -35,16 +51,18 @@ export function buildTest() {
     vitestTest
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern
       .extend('dstaRun', { scope: 'worker' }, async ({}, { onCleanup }) => {
-        onCleanup(closeWorkerConnections)
-        return runContext()
+        const context = runContext()
+        runtime ??= await loadRuntime()
+        onCleanup(runtime.closeWorkerConnections)
+        return context
       })
       .extend('databaseUrl', { scope: 'file' }, async ({ dstaRun }) => {
-        return fileDatabase(currentFile())?.url ?? slotPool(dstaRun).url
+        return loaded().fileDatabase(currentFile())?.url ?? loaded().slotPool(dstaRun).url
       })
       .extend('dstaFile', { scope: 'file' }, async ({ dstaRun }, { onCleanup }): Promise<FileConnection> => {
-        const own = fileDatabase(currentFile())
+        const own = loaded().fileDatabase(currentFile())
         if (own) return { kind: 'database', connection: await own.pool } // the setup file drops it
-        const suite = await beginSuiteTransaction(await slotPool(dstaRun).pool)
+        const suite = await loaded().beginSuiteTransaction(await loaded().slotPool(dstaRun).pool)
         onCleanup(() => suite.end())
         return { kind: 'transaction', suite, connection: suite.connection, busy: false }
       })
@@ -58,7 +76,7 @@ export function buildTest() {
         const file = task.file.name
         const seed = deriveSeed(dstaRun.baseSeed, file, task.fullTestName)
         onTestFailed(() => {
-          const own = fileDatabase(task.file.filepath)
+          const own = loaded().fileDatabase(task.file.filepath)
           if (own) own.failed = true
           const note = `\n\ndsta-db seed ${seed} (base ${dstaRun.baseSeed}); replay: ${replayCommand(dstaRun.baseSeed, file, task.fullTestName)}`
           for (const error of task.result?.errors ?? []) {

@@ -2,8 +2,8 @@ import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 import type {} from 'vitest/config' // its augmentation of Vite's config with `test`
+import { migrationDirs } from './dirs.js'
 import { checkOptions, type DstaDbOptions } from './options.js'
-import { migrationDirs } from './recipe.js'
 
 /** A sibling module of this one: `.ts` when we run from sources (our own repo), `.js` from the package. */
 function sibling(name: string): string {

@@ -1,21 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { loadFixture, SAMPLE_DATA_FILE } from '../fixtures/index.js'
-import { generateTestData } from '../generate/index.js'
+import { fileURLToPath } from 'node:url'
 import { hashParts, type TemplateRecipe } from '../isolation/template.js'
-import { DEFAULT_MIGRATIONS_DIR, migrate, migrationsHash } from '../migrate/index.js'
-import { createDstaPool } from '../schema/index.js'
+import { migrationsHash } from '../migrate/hash.js'
+import { userMigrationDirs } from './dirs.js'
 import type { DstaDbOptions } from './options.js'
 
-/** The user's own migration folders, resolved against the project root (the DSTA schema comes first, always). */
-export function userMigrationDirs(options: DstaDbOptions, root: string): string[] {
-  return (options.migrations ?? []).map((dir) => resolve(root, dir))
-}
+export { migrationDirs, userMigrationDirs } from './dirs.js'
 
-/** Every folder whose files shape the template (watched in watch mode). */
-export function migrationDirs(options: DstaDbOptions, root: string): string[] {
-  return [DEFAULT_MIGRATIONS_DIR, ...userMigrationDirs(options, root)]
-}
+// The fixture path without loading the fixture loader (and Slonik, zod) in the main process.
+const SAMPLE_DATA_FILE = fileURLToPath(new URL('../../fixtures/sample_data.json', import.meta.url))
 
 /**
  * What goes into the template, and its hash: the migration files, the runner's code and the toolkit's
@@ -32,7 +26,14 @@ export async function templateRecipe(options: DstaDbOptions, root: string): Prom
   })
   return {
     hash,
+    // Only a missing template needs the runner, the generators and Slonik: loaded then, not on every run.
     async build(url) {
+      const [{ migrate }, { loadFixture }, { generateTestData }, { createDstaPool }] = await Promise.all([
+        import('../migrate/index.js'),
+        import('../fixtures/index.js'),
+        import('../generate/index.js'),
+        import('../schema/index.js'),
+      ])
       await migrate(url, { dirs })
       if (!options.testData && !sampleFile) return
       const pool = await createDstaPool(url, { statementTimeout: 'DISABLE_TIMEOUT', queryRetryLimit: 0 })

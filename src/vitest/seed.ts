@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
-import { DEFAULT_SEED } from '../generate/options.js'
 
-// The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one (the generators' 42): runs
-// reproduce out of the box.
-export { DEFAULT_SEED }
+/**
+ * The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one: the generators' default
+ * (`DEFAULT_SEED` of `generate/options.ts`), so runs reproduce out of the box. Not imported from there:
+ * that module loads the zod schemas and Slonik, and `vitest.config.ts` imports this one.
+ */
+export const DEFAULT_SEED = 42
 
 /** `DSTA_SEED` wins over the option, which wins over the default. */
 export function resolveBaseSeed(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { type DatabasePool, sql } from 'slonik'
 import { connectAdmin, databaseUrl, pgCode } from '../isolation/admin.js'
 import { ensureClone, workerCloneName } from '../isolation/clones.js'
-import { createDstaPool } from '../schema/index.js'
+import { createDstaPool } from '../schema/pool.js'
 import type { DstaRunContext } from './options.js'
 
 /** Connections a worker keeps for its whole life: one pool on its slot's clone, one admin client. */
