@@ -1,5 +1,6 @@
 // Nested `vitest run`s of the sample project test/fixtures-vitest/suite, as a user's runs would be:
 // threads and forks, two workers, isolate on and off, one test alone.
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { leftoverServerDirs, type NestedRun, runNested } from './fixtures-vitest/run-nested.js'
 
@@ -117,7 +118,9 @@ describe('two workers', () => {
   }, 120_000)
 
   test('a projects config: each project with dstaDb(), one server for both, the same seeds', async () => {
-    const config = 'test/fixtures-vitest/suite/vitest.projects.config.ts'
+    const config = fileURLToPath(
+      new URL('./fixtures-vitest/suite/vitest.projects.config.ts', import.meta.url),
+    )
     const run = await runNested('suite', ['--config', config, '--maxWorkers', '2'])
     expect(run.exitCode, run.output).toBe(0)
     expect(run.results.length).toBeGreaterThan(4)

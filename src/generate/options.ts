@@ -1,9 +1,10 @@
 import { EXCHANGES, type Exchange, INTERVALS, type Interval, TradingSymbol } from '../schema/index.js'
 import type { BookShape } from './books.js'
+import { DEFAULT_SEED } from './defaults.js'
 import { MAX_TRADES_PER_MINUTE } from './market.js'
 import { resolveWindow, type Window } from './time.js'
 
-export const DEFAULT_SEED = 42
+export { DEFAULT_SEED }
 export const DEFAULT_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] as const
 
 /** What to generate; every field has a default. */

@@ -2,7 +2,7 @@ import type { GenerateOptions } from '../generate/index.js'
 
 /** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
 export interface DstaDbOptions {
-  /** Base seed of the run (default 1); `DSTA_SEED` overrides it. Printed at start and on every failure. */
+  /** Base seed of the run (default 42); `DSTA_SEED` overrides it. Printed at start and on every failure. */
   seed?: number
   /** Where PostgreSQL comes from: `auto` (default: external when `DATABASE_URL` / `DB_*` is set, else embedded). */
   provider?: 'auto' | 'embedded' | 'container' | 'external'

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 
-/**
- * The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one: the generators' default
- * (`DEFAULT_SEED` of `generate/options.ts`), so runs reproduce out of the box. Not imported from there:
- * that module loads the zod schemas and Slonik, and `vitest.config.ts` imports this one.
- */
-export const DEFAULT_SEED = 42
+import { DEFAULT_SEED } from '../generate/defaults.js'
+
+// The base seed when neither `dstaDb({ seed })` nor `DSTA_SEED` gives one: the generators' default,
+// from a module that imports nothing (`vitest.config.ts` loads this one, and must stay light).
+export { DEFAULT_SEED }
 
 /** `DSTA_SEED` wins over the option, which wins over the default. */
 export function resolveBaseSeed(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
