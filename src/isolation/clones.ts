@@ -128,7 +128,7 @@ export class ClonePool {
     try {
       await cloneDatabase(this.#client, name, this.#options.template)
     } catch (error) {
-      if (pgCode(error) !== '42P04') throw error // a worker made it first
+      if (!isDuplicateDatabase(error)) throw error // a worker made it first
     }
   }
 }
@@ -158,6 +158,14 @@ export async function ensureClone(client: pg.Client, name: string, template: str
   try {
     await cloneDatabase(client, name, template)
   } catch (error) {
-    if (pgCode(error) !== '42P04') throw error
+    if (!isDuplicateDatabase(error)) throw error
   }
+}
+
+/**
+ * Whether a CREATE DATABASE lost to another one of the same name: 42P04 when the other had finished,
+ * 23505 (pg_database's unique index) when both ran at once; either way the database now exists.
+ */
+function isDuplicateDatabase(error: unknown): boolean {
+  return pgCode(error) === '42P04' || pgCode(error) === '23505'
 }

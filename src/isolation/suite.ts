@@ -97,12 +97,15 @@ export class SuiteTransaction {
           }
         })
         .catch((error: unknown) => {
+          // Kept for end(): a connection lost mid-file must fail the file, not the run (unhandled).
           if (!opened) reject(error)
-          else throw error
+          else failure = error
         })
+      let failure: unknown
       async function end() {
         release()
         await finished
+        if (failure !== undefined) throw failure
       }
     })
   }

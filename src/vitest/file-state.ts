@@ -56,6 +56,11 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
   const relativePath = relative(context.root, path)
   if (file.failed && context.keepFailed > 0) {
     const kept = keptName(relativePath)
+    // A pool of the code under test may still be open on it; a rename waits for no one.
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [file.name],
+    )
     await admin.query(`ALTER DATABASE ${quoteIdent(file.name)} RENAME TO ${quoteIdent(kept)}`)
     await pruneKept(context.serverUrl, context.keepFailed)
     console.warn(

@@ -94,9 +94,17 @@ export default async function setup(project: TestProject) {
   project.onTestsRerun(async () => {
     const changed = await templateRecipe(options, root)
     if (templateName(changed.hash) === current.context.template) return
-    await current.clones.close()
-    current = await prepare(changed)
-    console.log(`dsta-db: migrations changed, template ${current.context.template} built`)
+    try {
+      const next = await prepare(changed) // the old clones stay until the new template stands
+      await current.clones.close()
+      current = next
+      console.log(`dsta-db: migrations changed, template ${current.context.template} built`)
+    } catch (error) {
+      project.provide('dstaDb', current.context) // keep running on the last good template
+      console.error(
+        `dsta-db: migrations changed but the new template failed; still on the last one.\n${error}`,
+      )
+    }
   })
 
   return async () => {

@@ -55,11 +55,12 @@ export function slotPool(context: DstaRunContext): { url: string; pool: Promise<
 }
 
 async function openSlot(context: DstaRunContext, name: string, url: string): Promise<DatabasePool> {
+  const pool = await openTestPool(url)
   try {
-    const pool = await openTestPool(url)
     await pool.query(probe)
     return pool
   } catch (error) {
+    await pool.end().catch(() => {})
     if (pgCode(rootCause(error)) !== '3D000') throw error
   }
   await ensureClone(await adminClient(context), name, context.template)
