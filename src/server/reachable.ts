@@ -38,7 +38,9 @@ export async function reachableBinaries(
   const postgres = join(binaries.binDir, 'postgres')
   if (!user || (await reachableBy(user, postgres))) return binaries
   const nativeDir = dirname(binaries.binDir)
-  const key = createHash('sha256').update(nativeDir).digest('hex').slice(0, 12)
+  // Keyed by what the binaries are, not where: every install of one package version shares a copy.
+  const { size } = await stat(postgres)
+  const key = createHash('sha256').update(`${binaries.version}\0${size}`).digest('hex').slice(0, 12)
   const copy = join(baseDir, `binaries-${binaries.version}-${key}`)
   const copied = await stat(join(copy, 'bin', 'postgres')).then(
     () => true,

@@ -65,6 +65,13 @@ export function checkOptions(options: DstaDbOptions): DstaDbOptions {
     if (value !== undefined && (!Number.isInteger(value) || value < 0))
       throw new Error(`${where} ${key} must be a non-negative integer, got ${value}`)
   }
+  if (options.seed !== undefined && (!Number.isSafeInteger(options.seed) || options.seed < 0))
+    throw new Error(`${where} seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`)
+  const providers = ['auto', 'embedded', 'container', 'external']
+  if (options.provider !== undefined && !providers.includes(options.provider))
+    throw new Error(
+      `${where} provider must be one of ${providers.join(', ')}, got ${JSON.stringify(options.provider)}`,
+    )
   if (options.migrations !== undefined && !Array.isArray(options.migrations))
     throw new Error(`${where} migrations must be an array of folders`)
   return options
