@@ -86,8 +86,8 @@ describe('a failing statement', () => {
 
   it('names the server it cannot reach, without its password', async () => {
     const url = 'postgresql://dsta:secret@127.0.0.1:1/dsta_dev'
-    for (const attempt of [migrate(url), migrationStatus(url)]) {
-      const error = await failure(attempt)
+    for (const attempt of [() => migrate(url), () => migrationStatus(url)]) {
+      const error = await failure(attempt())
       expect(error.code).toBe('CONNECTION')
       expect(error.message).toContain('cannot connect to postgresql://dsta:***@127.0.0.1:1/dsta_dev')
       expect(error.message).not.toContain('secret')
