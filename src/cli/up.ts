@@ -4,9 +4,9 @@ import { z } from 'zod'
 import { loadFixture, SAMPLE_DATA_FILE } from '../fixtures/index.js'
 import { migrate } from '../migrate/index.js'
 import { TABLES } from '../schema/index.js'
-import { redact, startPostgres } from '../server/index.js'
+import { redact, type StartedPostgres, startPostgres } from '../server/index.js'
 import { ensureDatabase } from './admin.js'
-import { type CliIo, say, wholeNumber, withPool } from './context.js'
+import { CliError, type CliIo, say, wholeNumber, withPool } from './context.js'
 import { breakdown } from './load.js'
 import { DIR_HELP, type DirOptions, migrationDirs, printResult, progress } from './migrate.js'
 
@@ -16,6 +16,7 @@ interface UpOptions extends DirOptions {
   provider: 'auto' | 'embedded' | 'container' | 'external'
   binDir?: string
   database: string
+  snapshot?: string
 }
 
 /** `dsta-db up`: a migrated DSTA database on a server of its own, until Ctrl-C; `--demo` shows it and stops. */
@@ -33,15 +34,21 @@ export function upCommand(program: Command, io: CliIo): void {
     .option('--bin-dir <dir>', 'a folder with initdb and postgres to use instead of the npm binaries')
     .option('--database <name>', 'name of the database to create on the server', 'dsta')
     .option('--dir <dirs...>', DIR_HELP)
+    .option(
+      '--snapshot <name>',
+      'start from a saved snapshot, e.g. "kept": the databases a failed test run kept',
+    )
     .action(async (options: UpOptions) => {
       const server = await startPostgres({
         provider: options.provider,
         env: io.env,
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.binDir === undefined ? {} : { binDir: options.binDir }),
+        ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       })
       try {
         say(io, `PostgreSQL ${server.version} (${server.provider}) is up`)
+        if (options.snapshot !== undefined) return await serveSnapshot(server, options.snapshot, io)
         const url = server.provider === 'external' ? server.url : withDatabase(server.url, options.database)
         if (server.provider !== 'external') await ensureDatabase(url)
         printResult(await migrate(url, { dirs: migrationDirs(options, io), onEvent: progress(io) }), io)
@@ -123,4 +130,20 @@ async function demo(url: string, io: CliIo): Promise<void> {
       )
     say(io, 'Demo done: the server is stopped. `dsta-db up` keeps one running and prints its DATABASE_URL.')
   })
+}
+
+/** `up --snapshot`: the databases of a saved snapshot, as they were, until Ctrl-C. Saves nothing back. */
+async function serveSnapshot(server: StartedPostgres, name: string, io: CliIo): Promise<void> {
+  if (!server.fromSnapshot)
+    throw new CliError(
+      `no snapshot "${name}" for these binaries (a test run saves "kept" when a database-isolation file failed)`,
+    )
+  const databases = await withPool(server.url, (pool) =>
+    pool.anyFirst(sql.type(z.object({ datname: z.string() }))`
+      SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname`),
+  )
+  for (const database of databases) say(io, `${database}: ${redact(withDatabase(server.url, database))}`)
+  say(io, 'Ready. Press Ctrl-C to stop (the snapshot stays as it was).')
+  await stopped(io.signal)
+  say(io, 'Stopping…')
 }

@@ -95,7 +95,7 @@ function started(
   folders: RunFolders,
 ): StartedPostgres {
   let stopping: Promise<void> | undefined
-  let saveAs: string | undefined
+  let saveAs: { name: string; replace: boolean } | undefined
   const stop = () => {
     stopping ??= (async () => {
       let cleanExit = false
@@ -106,7 +106,8 @@ function started(
         cleanExit = (await exited) === 0
       }
       watchdog.kill('SIGKILL')
-      if (saveAs && cleanExit) await saveSnapshot(folders.cluster, saveAs, join(folders.runDir, 'data'))
+      if (saveAs && cleanExit)
+        await saveSnapshot(folders.cluster, saveAs.name, join(folders.runDir, 'data'), saveAs.replace)
       await rm(folders.runDir, { recursive: true, force: true })
     })()
     return stopping
@@ -117,8 +118,8 @@ function started(
     version,
     stop,
     fromSnapshot: folders.fromSnapshot,
-    saveSnapshotOnStop: (name) => {
-      saveAs = checkSnapshotName(name)
+    saveSnapshotOnStop: (name, { replace = false } = {}) => {
+      saveAs = { name: checkSnapshotName(name), replace }
     },
   }
 }

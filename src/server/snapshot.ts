@@ -33,9 +33,15 @@ export async function findSnapshot(cluster: string, name: string): Promise<strin
 }
 
 /** Moves a cleanly stopped data folder into place as the snapshot (a rename: no copy), then prunes. */
-export async function saveSnapshot(cluster: string, name: string, dataDir: string): Promise<void> {
+export async function saveSnapshot(
+  cluster: string,
+  name: string,
+  dataDir: string,
+  replace = false,
+): Promise<void> {
   const path = snapshotPath(cluster, name)
   await rm(join(dataDir, 'postmaster.opts'), { force: true })
+  if (replace) await rm(path, { recursive: true, force: true })
   await rename(dataDir, path).catch(() => {}) // another run saved the same snapshot first: keep theirs
   const prefix = `${basename(cluster)}.snapshot-`
   const siblings = (await readdir(dirname(cluster))).filter((entry) => entry.startsWith(prefix))

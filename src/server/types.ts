@@ -14,8 +14,9 @@ export interface StartedPostgres {
   /**
    * Embedded only: at a clean `stop()`, keep the data folder as the snapshot `name` instead of
    * deleting it, so that the next start with `snapshot: name` begins with everything made in this run.
+   * An existing snapshot of that name is kept (another run saved the same thing) unless `replace`.
    */
-  saveSnapshotOnStop?(name: string): void
+  saveSnapshotOnStop?(name: string, options?: { replace?: boolean }): void
 }
 
 export interface EmbeddedOptions {

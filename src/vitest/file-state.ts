@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
 import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
 import { claimClone, fileCloneName } from '../isolation/clones.js'
-import { keptName, pruneKept } from './kept.js'
+import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
 import { adminClient, openTestPool } from './worker.js'
 
@@ -63,9 +63,11 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
     )
     await admin.query(`ALTER DATABASE ${quoteIdent(file.name)} RENAME TO ${quoteIdent(kept)}`)
     await pruneKept(context.serverUrl, context.keepFailed)
-    console.warn(
-      `dsta-db: ${relativePath} failed; its database is kept: ${databaseUrl(context.serverUrl, kept)}`,
-    )
+    const where =
+      context.provider === 'embedded'
+        ? `as ${kept}; the server ends with the run and is saved: \`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves it again`
+        : `: ${databaseUrl(context.serverUrl, kept)}`
+    console.warn(`dsta-db: ${relativePath} failed; its database is kept ${where}`)
     return
   }
   if (file.failed)

@@ -4,7 +4,7 @@ import { ClonePool } from '../isolation/clones.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
 import { startPostgres } from '../server/index.js'
 import type { StartedPostgres } from '../server/types.js'
-import { pruneKept } from './kept.js'
+import { KEPT_SNAPSHOT, listKept, pruneKept } from './kept.js'
 import type { DstaDbOptions, DstaRunContext } from './options.js'
 import { templateRecipe } from './recipe.js'
 import { resolveBaseSeed } from './seed.js'
@@ -54,7 +54,8 @@ export default async function setup(project: TestProject) {
     throw error
   })
   const runId = randomBytes(3).toString('hex')
-  const keepFailed = server.provider === 'external' ? (options.keepFailed ?? 3) : 0
+  // External servers outlive the run; the embedded one is saved as a snapshot when it kept something.
+  const keepFailed = server.provider === 'container' ? 0 : (options.keepFailed ?? 3)
   if (keepFailed > 0) await pruneKept(server.url, keepFailed)
 
   let current = await prepare(recipe)
@@ -108,9 +109,18 @@ export default async function setup(project: TestProject) {
   })
 
   return async () => {
+    const kept = server.provider === 'embedded' && keepFailed > 0 ? await listKept(server.url) : []
+    if (kept.length > 0) {
+      server.saveSnapshotOnStop?.(KEPT_SNAPSHOT, { replace: true }) // over the template's: this matters more
+      console.warn(
+        `dsta-db: ${kept.length} failed database(s) kept (${kept.join(', ')}). ` +
+          `\`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves them again and prints their addresses.`,
+      )
+    }
     // An embedded server this run alone uses is removed with its data at stop: dropping its clones
     // one by one first would only delay the exit. Not when a snapshot of it is about to be saved.
-    const serverGoes = server.provider === 'embedded' && shared.users === 1 && !current.built
+    const saving = current.built || kept.length > 0
+    const serverGoes = server.provider === 'embedded' && shared.users === 1 && !saving
     await current.clones.close(undefined, !serverGoes)
     await releaseServer(shared)
   }
