@@ -2,7 +2,15 @@
 // pg_catalog after migrating: one must not drift from the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '../src/migrate/index.js'
-import { EXCHANGES, INTERVALS, METRIC_TYPES, TABLES, TradingSymbol } from '../src/schema/index.js'
+import { COLUMNS, pgType } from '../src/schema/columns.js'
+import {
+  EXCHANGES,
+  INTERVALS,
+  METRIC_TYPES,
+  TABLES,
+  type TableName,
+  TradingSymbol,
+} from '../src/schema/index.js'
 import type { StartedPostgres } from '../src/server/index.js'
 import { startPostgres } from '../src/server/index.js'
 import { freshDatabase, query } from './migrate-support.js'
@@ -85,6 +93,34 @@ describe('columns agree with the zod row schemas', () => {
       expect(optionalInZod, 'NOT NULL columns without a default that zod lets be absent').toEqual([])
     },
   )
+})
+
+describe('COLUMNS (what fixtures and factories write) agree with the catalog', () => {
+  it.each(Object.keys(COLUMNS))('%s: names, types, numeric precision and scale', async (table) => {
+    const catalog = await query<{
+      name: string
+      type: string
+      precision: number | null
+      scale: number | null
+    }>(
+      url,
+      `SELECT column_name AS name, udt_name AS type, numeric_precision AS precision, numeric_scale AS scale
+         FROM information_schema.columns WHERE table_name = $1 AND column_name <> 'id' ORDER BY ordinal_position`,
+      [table],
+    )
+    const ours = COLUMNS[table as TableName].map((column) => ({
+      name: column.name,
+      type: pgType(column.kind),
+      precision: column.numeric?.precision ?? (column.kind === 'decimal' ? -1 : null),
+      scale: column.numeric?.scale ?? (column.kind === 'decimal' ? -1 : null),
+    }))
+    const expected = catalog.map((column) => ({
+      ...column,
+      precision: column.type === 'numeric' ? column.precision : null,
+      scale: column.type === 'numeric' ? column.scale : null,
+    }))
+    expect(ours).toEqual(expected)
+  })
 })
 
 describe("the guide's indexes and unique constraints exist", () => {

@@ -2,6 +2,7 @@ import { normal } from '../generate/random.js'
 import { priceStep } from '../generate/step.js'
 import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
+import { COLUMNS } from '../schema/columns.js'
 import { bucketStart, Candlestick, compareDecimal, INTERVAL_MS, type Interval } from '../schema/index.js'
 import { formatSteps, gridOfStep, maxDecimal, minDecimal, multiplyDecimal, stepsOf } from './decimal.js'
 import { showValue } from './errors.js'
@@ -41,19 +42,7 @@ export const candlestickSpec: TableSpec<CandlestickRow, CandlestickTransient, Ca
   name: 'candlestick',
   table: 'candlesticks',
   schema: Candlestick,
-  columns: [
-    { name: 'exchange', type: 'text' },
-    { name: 'symbol', type: 'text' },
-    { name: 'interval', type: 'text' },
-    { name: 'timestamp', type: 'timestamptz' },
-    { name: 'open_price', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'high_price', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'low_price', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'close_price', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'volume', type: 'numeric', numeric: { precision: 36, scale: 10 } },
-    { name: 'quote_volume', type: 'numeric', numeric: { precision: 36, scale: 10 } },
-    { name: 'trades_count', type: 'int4' },
-  ],
+  columns: COLUMNS.candlesticks,
   sequenceFields: ['timestamp'],
   transient: { direction: undefined, volatility: 1 },
   involves: {

@@ -1,4 +1,5 @@
 import { type CommonQueryMethods, type PrimitiveValueExpression, sql } from 'slonik'
+import { pgType } from '../schema/columns.js'
 import type { TableSpec } from './spec.js'
 
 /** A JS value as a bind parameter of `sql.unnest`: dates as ISO text, JSON as text, bigints as text. */
@@ -30,7 +31,7 @@ export async function insertRows<Row extends object, Stored>(
   )
   const values = sql.unnest(
     tuples,
-    columns.map((column) => column.type),
+    columns.map((column) => pgType(column.kind)),
   )
   const stored = await db.any(
     sql.type(

@@ -2,6 +2,7 @@ import { profileFor } from '../generate/markets.js'
 import { classify } from '../generate/metrics.js'
 import { normal } from '../generate/random.js'
 import { DAY_MS, DEFAULT_END } from '../generate/time.js'
+import { COLUMNS } from '../schema/columns.js'
 import { compareDecimal, MarketMetric, type MetricType } from '../schema/index.js'
 import { Factory } from './factory.js'
 import type { TableSpec } from './spec.js'
@@ -62,12 +63,7 @@ export const marketMetricSpec: TableSpec<MarketMetricRow, MarketMetricTransient,
   name: 'marketMetric',
   table: 'market_metrics',
   schema: MarketMetric,
-  columns: [
-    { name: 'metric_type', type: 'text' },
-    { name: 'timestamp', type: 'timestamptz' },
-    { name: 'value', type: 'numeric', numeric: { precision: 38, scale: 10 } },
-    { name: 'metadata', type: 'jsonb' },
-  ],
+  columns: COLUMNS.market_metrics,
   sequenceFields: ['timestamp'],
   transient: { mood: undefined },
   involves: { value: ['metric_type'] },

@@ -2,6 +2,7 @@ import type { Random } from '../generate/random.js'
 import { priceStep } from '../generate/step.js'
 import { DAY_MS, DEFAULT_END, MINUTE_MS } from '../generate/time.js'
 import { unitsOfLog } from '../generate/units.js'
+import { COLUMNS } from '../schema/columns.js'
 import { OrderBook, type PriceLevel } from '../schema/index.js'
 import { formatSteps, gridOfStep, stepsOf } from './decimal.js'
 import { Factory } from './factory.js'
@@ -35,14 +36,7 @@ export const orderBookSpec: TableSpec<OrderBookRow, OrderBookTransient, BookCurs
   name: 'orderBook',
   table: 'order_books',
   schema: OrderBook,
-  columns: [
-    { name: 'exchange', type: 'text' },
-    { name: 'symbol', type: 'text' },
-    { name: 'timestamp', type: 'timestamptz' },
-    { name: 'bids', type: 'jsonb' },
-    { name: 'asks', type: 'jsonb' },
-    { name: 'last_update_id', type: 'int8' },
-  ],
+  columns: COLUMNS.order_books,
   sequenceFields: ['timestamp', 'last_update_id'],
   transient: { depth: 10, spreadTicks: undefined, sizeScale: 1 },
   involves: { bids: ['asks'], asks: ['bids'] },

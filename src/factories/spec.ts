@@ -1,14 +1,8 @@
 import type { Faker } from '@faker-js/faker'
 import type { z } from 'zod'
 import type { Random } from '../generate/random.js'
+import type { Column } from '../schema/columns.js'
 import type { FactoryState } from './state.js'
-
-/** A column as the bulk insert sees it: its SQL type and, for numerics, precision and scale. */
-export interface ColumnSpec {
-  name: string
-  type: string
-  numeric?: { precision: number; scale: number }
-}
 
 /** What a table's `make` gets for one row. */
 export interface MakeContext<Row, Transient> {
@@ -39,7 +33,7 @@ export interface TableSpec<Row extends object, Transient extends object, Cursor>
   name: string
   table: string
   schema: z.ZodObject
-  columns: readonly ColumnSpec[]
+  columns: readonly Column[]
   /**
    * Fields that identify a row within its series (timestamp, trade_id…). In a list, an override of
    * one of them sets the first row only; the rows after it continue the sequence from there.

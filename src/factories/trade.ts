@@ -1,6 +1,7 @@
 import { formatPrice, priceStep } from '../generate/step.js'
 import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
+import { COLUMNS } from '../schema/columns.js'
 import { compareDecimal, Trade } from '../schema/index.js'
 import { formatSteps, gridOfStep, multiplyDecimal } from './decimal.js'
 import { Factory } from './factory.js'
@@ -35,16 +36,7 @@ export const tradeSpec: TableSpec<TradeRow, TradeTransient, TradeCursor> = {
   name: 'trade',
   table: 'trades',
   schema: Trade,
-  columns: [
-    { name: 'exchange', type: 'text' },
-    { name: 'symbol', type: 'text' },
-    { name: 'trade_id', type: 'int8' },
-    { name: 'timestamp', type: 'timestamptz' },
-    { name: 'price', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'quantity', type: 'numeric', numeric: { precision: 28, scale: 10 } },
-    { name: 'quote_quantity', type: 'numeric', numeric: { precision: 36, scale: 10 } },
-    { name: 'is_buyer_maker', type: 'bool' },
-  ],
+  columns: COLUMNS.trades,
   sequenceFields: ['trade_id', 'timestamp'],
   transient: { side: undefined, size: 1 },
   involves: { quote_quantity: ['price', 'quantity'], is_buyer_maker: [] },
