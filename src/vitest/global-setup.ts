@@ -99,6 +99,8 @@ export default async function setup(project: TestProject) {
       const next = await prepare(changed) // the old clones stay until the new template stands
       await current.clones.close()
       current = next
+      // The next run, with the changed files, will look for a snapshot named after the new hash.
+      if (next.built) server.saveSnapshotOnStop?.(changed.hash.slice(0, 16))
       console.log(`dsta-db: migrations changed, template ${current.context.template} built`)
     } catch (error) {
       project.provide('dstaDb', current.context) // keep running on the last good template
