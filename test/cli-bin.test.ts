@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { migrate } from '../src/migrate/index.js'
+import { startPostgres } from '../src/server/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = join(root, 'node_modules/.bin/node')
@@ -91,4 +93,51 @@ describe('the dsta-db bin', () => {
     after.on('error', () => {})
     await expect(after.connect()).rejects.toThrow()
   })
+
+  test('Ctrl-C during a long command: exit 130 at once, one line, nothing committed', async () => {
+    const server = await startPostgres({ provider: 'embedded' })
+    try {
+      await migrate(server.url)
+      const child = spawn(node, [bin, 'generate', '--days', '120'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: server.url },
+      })
+      let out = ''
+      let err = ''
+      child.stdout.on('data', (chunk) => {
+        out += chunk
+      })
+      child.stderr.on('data', (chunk) => {
+        err += chunk
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', () => /\d+%/.test(err) && resolve()) // progress: loading has begun
+        exited.then(() => reject(new Error(`generate ended before it was interrupted:\n${out}${err}`)))
+      })
+      child.kill('SIGINT')
+      expect(await exited).toBe(130)
+      expect(err.trim().split('\n').at(-1)).toBe(
+        'dsta-db: interrupted; the transaction in progress is rolled back',
+      )
+      expect(err).not.toMatch(/^\s+at /m) // no stack trace
+      expect(out).not.toContain('Created') // it stopped before the end
+      const client = new pg.Client(server.url)
+      await client.connect()
+      // The server notices the dropped connection and rolls back; give it a moment.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await client.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state LIKE '%transaction%' AND pid <> pg_backend_pid()",
+        )
+        if (rows[0].n === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const { rows } = await client.query(
+        'SELECT (SELECT count(*) FROM candlesticks) + (SELECT count(*) FROM trades) AS n',
+      )
+      await client.end()
+      expect(Number(rows[0].n)).toBe(0)
+    } finally {
+      await server.stop()
+    }
+  }, 120_000)
 })

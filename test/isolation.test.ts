@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { sql } from 'slonik'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { databasesLike, databaseUrl, startsWith, withAdminClient } from '../src/isolation/admin.js'
-import { ClonePool, claimClone, runPrefix } from '../src/isolation/clones.js'
+import { ClonePool, claimClone, ensureClone, runPrefix } from '../src/isolation/clones.js'
 import { beginSuiteTransaction } from '../src/isolation/suite.js'
 import { ensureTemplate } from '../src/isolation/template.js'
 import { createDstaPool } from '../src/schema/index.js'
@@ -158,6 +158,49 @@ describe('suite transaction', () => {
     expect(backends).toHaveLength(1) // the same pooled connection, not destroyed and replaced
     await pool.end()
     await withAdminClient(server.url, (client) => client.query('DROP DATABASE dsta_tx0001_f1 WITH (FORCE)'))
+  })
+})
+
+describe('failures that only timing brings', () => {
+  test('two makers of one clone at once (main process and worker): both succeed, one database', async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    const name = 'dsta_race01_w1_test'
+    for (let round = 0; round < 5; round++) {
+      await withAdminClient(server.url, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      )
+      const makers = [1, 2].map(() =>
+        withAdminClient(server.url, (client) => ensureClone(client, name, template.name)),
+      )
+      await expect(Promise.all(makers)).resolves.toHaveLength(2)
+    }
+    expect(
+      await withAdminClient(server.url, (client) => databasesLike(client, startsWith('dsta_race01_'))),
+    ).toEqual([name])
+    await withAdminClient(server.url, (client) => client.query(`DROP DATABASE ${name} WITH (FORCE)`))
+  })
+
+  test("a connection lost in the middle of a file fails that file's end, not the whole run", async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    await withAdminClient(server.url, (client) =>
+      claimClone(client, { runId: 'lost01', template: template.name }, 'dsta_lost01_f1'),
+    )
+    const pool = await createDstaPool(databaseUrl(server.url, 'dsta_lost01_f1'), { maximumPoolSize: 1 })
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const suite = await beginSuiteTransaction(pool)
+      const pid = await suite.fileConnection.oneFirst(sql.unsafe`SELECT pg_backend_pid()`)
+      await withAdminClient(server.url, (client) => client.query('SELECT pg_terminate_backend($1)', [pid]))
+      await new Promise((resolve) => setTimeout(resolve, 200)) // the loss surfaces while the file "runs"
+      await expect(suite.end()).rejects.toThrow()
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+      await pool.end()
+      await withAdminClient(server.url, (client) => client.query('DROP DATABASE dsta_lost01_f1 WITH (FORCE)'))
+    }
   })
 })
 
