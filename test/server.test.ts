@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, cp, mkdir, mkdtemp, rm, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -150,6 +150,39 @@ describe('embedded provider', () => {
       await expect(startEmbedded({ baseDir: join(closed, 'base') })).rejects.toThrow('cannot enter')
     } finally {
       await rm(closed, { recursive: true, force: true })
+      await rm(baseDir, { recursive: true, force: true })
+    }
+  })
+
+  it('keeps the three most recently used clusters, with their snapshots; one cluster per build, wherever it lies', async () => {
+    const baseDir = await mkdtemp(join(tmpdir(), 'dsta-prune-'))
+    try {
+      for (const [index, key] of ['aaaaaaaaaaaa', 'bbbbbbbbbbbb', 'cccccccccccc'].entries()) {
+        const fake = join(baseDir, `cluster-9.${index}-${key}`)
+        await mkdir(join(fake, 'base'), { recursive: true })
+        await mkdir(`${fake}.snapshot-x`)
+        const used = new Date(Date.UTC(2020, 0, 1 + index))
+        await utimes(fake, used, used)
+      }
+      const started = await startEmbedded({ baseDir })
+      await started.stop()
+      const left = readdirSync(baseDir).sort()
+      expect(left.filter((entry) => entry.startsWith('cluster-9.'))).toEqual([
+        'cluster-9.1-bbbbbbbbbbbb',
+        'cluster-9.1-bbbbbbbbbbbb.snapshot-x',
+        'cluster-9.2-cccccccccccc',
+        'cluster-9.2-cccccccccccc.snapshot-x',
+      ])
+      // Another copy of the same binaries (another checkout) uses the same cluster: no new initdb.
+      const copy = join(baseDir, 'checkout-2')
+      await cp(join(findBinaries().binDir, '..'), join(copy, 'native'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      })
+      const again = await startEmbedded({ baseDir, binDir: join(copy, 'native/bin') })
+      await again.stop()
+      expect(readdirSync(baseDir).filter((entry) => /^cluster-18/.test(entry))).toHaveLength(1)
+    } finally {
       await rm(baseDir, { recursive: true, force: true })
     }
   })

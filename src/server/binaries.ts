@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
@@ -59,4 +59,12 @@ function hydrateSymlinks(root: string): void {
       throw new Error(`could not create the library link ${targetPath} of the PostgreSQL binaries: ${error}`)
     }
   }
+}
+
+/**
+ * What the binaries are, not where they are: every checkout or copy of one build shares the caches
+ * keyed by it (the initdb cluster, a reachable copy), instead of one each per folder.
+ */
+export function binariesIdentity(binaries: Binaries): string {
+  return `${binaries.version}\0${statSync(join(binaries.binDir, 'postgres')).size}`
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Binaries } from './binaries.js'
+import { type Binaries, binariesIdentity } from './binaries.js'
 import type { RunAs } from './user.js'
 
 /** Runs a command to completion; rejects with its output when it fails. */
@@ -53,10 +53,14 @@ export async function cachedCluster(
     '--no-sync',
     '--wal-segsize=1',
   ]
-  const identity = [binaries.binDir, binaries.version, ...options].join('\0')
+  const identity = [binariesIdentity(binaries), ...options].join('\0')
   const key = createHash('sha256').update(identity).digest('hex').slice(0, 12)
   const cluster = join(baseDir, `cluster-${binaries.version}-${key}`)
-  if (await exists(join(cluster, 'PG_VERSION'))) return cluster
+  if (await exists(join(cluster, 'PG_VERSION'))) {
+    const now = new Date()
+    await utimes(cluster, now, now).catch(() => {}) // used now: pruning keeps the recent ones
+    return cluster
+  }
   const building = await mkdtemp(join(baseDir, `building-${process.pid}-`))
   if (user) await chown(building, user.uid, user.gid)
   const dataDir = join(building, 'data')
@@ -69,7 +73,24 @@ export async function cachedCluster(
   } finally {
     await rm(building, { recursive: true, force: true })
   }
+  await pruneClusters(baseDir)
   return cluster
+}
+
+/** Clusters kept in the cache; older binaries' clusters (and their snapshots) go, least recently used first. */
+const CLUSTERS_KEPT = 3
+
+async function pruneClusters(baseDir: string): Promise<void> {
+  const clusters = (await readdir(baseDir)).filter((entry) => /^cluster-[\d.]+-[0-9a-f]{12}$/.test(entry))
+  const dated = await Promise.all(
+    clusters.map(async (entry) => ({ entry, used: (await stat(join(baseDir, entry))).mtimeMs })),
+  )
+  for (const { entry } of dated.sort((a, b) => b.used - a.used).slice(CLUSTERS_KEPT)) {
+    const related = (await readdir(baseDir)).filter(
+      (name) => name === entry || name.startsWith(`${entry}.snapshot-`),
+    )
+    await Promise.all(related.map((name) => rm(join(baseDir, name), { recursive: true, force: true })))
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Binaries } from './binaries.js'
+import { type Binaries, binariesIdentity } from './binaries.js'
 import { run } from './cluster.js'
 import type { RunAs } from './user.js'
 
@@ -38,9 +38,7 @@ export async function reachableBinaries(
   const postgres = join(binaries.binDir, 'postgres')
   if (!user || (await reachableBy(user, postgres))) return binaries
   const nativeDir = dirname(binaries.binDir)
-  // Keyed by what the binaries are, not where: every install of one package version shares a copy.
-  const { size } = await stat(postgres)
-  const key = createHash('sha256').update(`${binaries.version}\0${size}`).digest('hex').slice(0, 12)
+  const key = createHash('sha256').update(binariesIdentity(binaries)).digest('hex').slice(0, 12)
   const copy = join(baseDir, `binaries-${binaries.version}-${key}`)
   const copied = await stat(join(copy, 'bin', 'postgres')).then(
     () => true,
