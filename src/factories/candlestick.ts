@@ -4,10 +4,11 @@ import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { bucketStart, Candlestick, compareDecimal, INTERVAL_MS, type Interval } from '../schema/index.js'
-import { formatSteps, gridOfStep, maxDecimal, minDecimal, multiplyDecimal, stepsOf } from './decimal.js'
+import { formatSteps, maxDecimal, minDecimal, multiplyDecimal, stepsOf } from './decimal.js'
 import { showValue } from './errors.js'
 import { Factory } from './factory.js'
 import type { TableSpec } from './spec.js'
+import { marketKey, marketOf } from './state.js'
 
 export type CandlestickRow = Omit<Candlestick, 'id'>
 
@@ -51,20 +52,14 @@ export const candlestickSpec: TableSpec<CandlestickRow, CandlestickTransient, Ca
     close_price: ['open_price'],
   },
 
-  seriesKey: (given) =>
-    `${given.exchange ?? 'binance'}/${given.symbol ?? 'BTCUSDT'}/${given.interval ?? '1h'}`,
+  seriesKey: (given) => `${marketKey(given)}/${given.interval ?? '1h'}`,
 
   make({ given, transient, random, state }, cursor) {
-    const exchange = given.exchange ?? 'binance'
-    const symbol = given.symbol ?? 'BTCUSDT'
+    const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
     const interval: Interval = given.interval ?? '1h'
     const intervalMs = INTERVAL_MS[interval]
     const timestamp =
       given.timestamp ?? new Date(cursor?.nextMs ?? bucketStart(DEFAULT_END.getTime(), interval))
-    const path = state.path(symbol)
-    const { profile } = path
-    const tick = gridOfStep(profile.tickSize)
-    const lot = gridOfStep(profile.lotSize)
     const day = Math.floor(timestamp.getTime() / DAY_MS)
     const sigma =
       path.dailySigma * path.dailyVolatility(day) * Math.sqrt(intervalMs / DAY_MS) * transient.volatility

@@ -4,9 +4,10 @@ import { DAY_MS, DEFAULT_END, MINUTE_MS } from '../generate/time.js'
 import { unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { OrderBook, type PriceLevel } from '../schema/index.js'
-import { formatSteps, gridOfStep, stepsOf } from './decimal.js'
+import { formatSteps, type gridOfStep, stepsOf } from './decimal.js'
 import { Factory } from './factory.js'
 import type { TableSpec } from './spec.js'
+import { marketKey, marketOf } from './state.js'
 
 export type OrderBookRow = Omit<OrderBook, 'id'>
 
@@ -41,15 +42,10 @@ export const orderBookSpec: TableSpec<OrderBookRow, OrderBookTransient, BookCurs
   transient: { depth: 10, spreadTicks: undefined, sizeScale: 1 },
   involves: { bids: ['asks'], asks: ['bids'] },
 
-  seriesKey: (given) => `${given.exchange ?? 'binance'}/${given.symbol ?? 'BTCUSDT'}`,
+  seriesKey: marketKey,
 
   make({ given, transient, random, state }, cursor) {
-    const exchange = given.exchange ?? 'binance'
-    const symbol = given.symbol ?? 'BTCUSDT'
-    const path = state.path(symbol)
-    const { profile } = path
-    const tick = gridOfStep(profile.tickSize)
-    const lot = gridOfStep(profile.lotSize)
+    const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
     const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? DEFAULT_END.getTime())
     const day = Math.floor(timestamp.getTime() / DAY_MS)
     const last_update_id = given.last_update_id ?? cursor?.nextUpdateId ?? 1n

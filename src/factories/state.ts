@@ -2,6 +2,8 @@ import type { Faker } from '@faker-js/faker'
 import { profileFor, type SymbolProfile } from '../generate/markets.js'
 import { SymbolPath } from '../generate/path.js'
 import { keyedRandom, type Random } from '../generate/random.js'
+import type { Exchange } from '../schema/index.js'
+import { gridOfStep } from './decimal.js'
 import { createSeededFaker, KeyedRandomizer, withRandomizer } from './faker.js'
 
 /** Where a series (one candle stream, one trade tape…) stands after the rows made so far. */
@@ -60,5 +62,29 @@ export class FactoryState {
 
   profile(symbol: string): SymbolProfile {
     return this.path(symbol).profile
+  }
+}
+
+/** Exchange and symbol of a row when not given: the default series of every market factory. */
+const DEFAULT_MARKET = { exchange: 'binance', symbol: 'BTCUSDT' } as const
+
+/** The series key of a market row: its exchange and symbol, defaults filled in. */
+export function marketKey(given: { exchange?: Exchange; symbol?: string }): string {
+  return `${given.exchange ?? DEFAULT_MARKET.exchange}/${given.symbol ?? DEFAULT_MARKET.symbol}`
+}
+
+/** What every market factory starts a row from: its exchange, symbol, price path and price/lot grids. */
+export function marketOf(given: { exchange?: Exchange; symbol?: string }, state: FactoryState) {
+  const exchange = given.exchange ?? DEFAULT_MARKET.exchange
+  const symbol = given.symbol ?? DEFAULT_MARKET.symbol
+  const path = state.path(symbol)
+  const { profile } = path
+  return {
+    exchange,
+    symbol,
+    path,
+    profile,
+    tick: gridOfStep(profile.tickSize),
+    lot: gridOfStep(profile.lotSize),
   }
 }

@@ -3,9 +3,10 @@ import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { compareDecimal, Trade } from '../schema/index.js'
-import { formatSteps, gridOfStep, multiplyDecimal } from './decimal.js'
+import { formatSteps, multiplyDecimal } from './decimal.js'
 import { Factory } from './factory.js'
 import type { TableSpec } from './spec.js'
+import { marketKey, marketOf } from './state.js'
 
 export type TradeRow = Omit<Trade, 'id'>
 
@@ -41,15 +42,10 @@ export const tradeSpec: TableSpec<TradeRow, TradeTransient, TradeCursor> = {
   transient: { side: undefined, size: 1 },
   involves: { quote_quantity: ['price', 'quantity'], is_buyer_maker: [] },
 
-  seriesKey: (given) => `${given.exchange ?? 'binance'}/${given.symbol ?? 'BTCUSDT'}`,
+  seriesKey: marketKey,
 
   make({ given, transient, random, state }, cursor) {
-    const exchange = given.exchange ?? 'binance'
-    const symbol = given.symbol ?? 'BTCUSDT'
-    const path = state.path(symbol)
-    const { profile } = path
-    const tick = gridOfStep(profile.tickSize)
-    const lot = gridOfStep(profile.lotSize)
+    const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
     const trade_id = given.trade_id ?? cursor?.nextId ?? 1n
     const gap = 1 + Math.floor(-Math.log(1 - random()) * MEAN_GAP_MS)
     const timestamp = given.timestamp ?? new Date(cursor ? cursor.lastMs + gap : DEFAULT_END.getTime())
