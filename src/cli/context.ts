@@ -28,7 +28,7 @@ export class CliError extends Error {
 
 /** The `--database-url` option every command that talks to a database takes. */
 export interface ConnectionOptions {
-  databaseUrl?: string
+  databaseUrl?: string | undefined
 }
 
 export const CONNECTION_HELP =

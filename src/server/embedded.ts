@@ -83,7 +83,7 @@ interface RunFolders {
   runDir: string
   cluster: string
   /** The snapshot asked for, and whether it existed (the run started from it). */
-  snapshot?: string
+  snapshot?: string | undefined
   fromSnapshot: boolean
 }
 

@@ -8,7 +8,7 @@ import type { DstaRunContext } from './options.js'
 /** Connections a worker keeps for its whole life: one pool on its slot's clone, one admin client. */
 interface WorkerConnections {
   slots: Map<string, { url: string; pool: Promise<DatabasePool> }>
-  admin?: Promise<pg.Client>
+  admin?: Promise<pg.Client> | undefined
 }
 
 // The setup file and the test file may load this module twice; the state lives on globalThis.
