@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# The package as a user gets it: `npm pack`, installed into a copy of examples/vitest-basic, whose
-# vitest.config.ts has one line (dstaDb()) and whose tests import from 'dsta-db/vitest'.
+# The package as a user gets it: `npm pack`, installed into a copy of each project under examples/
+# (or those named as arguments), with that project's own devDependencies; then its `npm test`, and its
+# `npm run typecheck` when it has one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export PATH="$repo/node_modules/node/bin:$PATH" # Node 24, as in this repository
+export npm_config_audit=false npm_config_fund=false npm_config_loglevel=error
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-cp -r examples/vitest-basic "$work/project"
-cd "$work/project"
-# The user's project: the packed dsta-db, its peers, and Node 24 for npx (as in this repository).
-npm install --no-audit --no-fund --loglevel=error "$work/$tarball"  \
-  node@24 slonik@^49 pg@^8 vitest@^5
-PATH="$work/project/node_modules/.bin:$PATH" npx vitest run
-echo "example project passed against the packed package ($tarball)"
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for dir in examples/*/; do [ -f "$dir/package.json" ] && names+=("$(basename "$dir")"); done
+fi
+for name in "${names[@]}"; do
+  echo "== examples/$name"
+  cp -r "examples/$name" "$work/$name"
+  (
+    cd "$work/$name"
+    npm install "$work/$tarball" # with the project's other devDependencies
+    npm test
+    if node -e "process.exit(require('./package.json').scripts?.typecheck ? 0 : 1)"; then npm run typecheck; fi
+  )
+  echo "examples/$name passed against the packed package ($tarball)"
+done
