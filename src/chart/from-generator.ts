@@ -1,4 +1,4 @@
-import { type GenerateOptions, generate } from '../generate/index.js'
+import { DEFAULT_SYMBOLS, type GenerateOptions, generate } from '../generate/index.js'
 import { resolveOptions } from '../generate/options.js'
 import { MINUTE_MS } from '../generate/time.js'
 import type { OrderBook } from '../schema/index.js'
@@ -19,9 +19,12 @@ export function chartFromGenerator(
     throw new Error(
       'chart of generated data: give days and end in the generator options, not in the chart options',
     )
+  // the symbol asked for is drawn even when the list leaves it out
+  const listed = options.symbols ?? generateOptions.symbols ?? DEFAULT_SYMBOLS
   const resolved = resolveOptions({
     ...generateOptions,
-    ...(options.symbols ? { symbols: options.symbols } : {}),
+    symbols:
+      options.symbol === undefined || listed.includes(options.symbol) ? listed : [options.symbol, ...listed],
     ...(options.exchange ? { exchange: options.exchange } : {}),
   })
   const { window, symbols, exchange, seed } = resolved

@@ -11,6 +11,7 @@ export {
   onTestFailed,
   vi,
 } from 'vitest'
+export { attachChart, type ChartOnFailureOptions } from './chart-on-failure.js'
 export type { DstaDbOptions, DstaRunContext, Isolation } from './options.js'
 export { dstaDb } from './plugin.js'
 export { DEFAULT_SEED, deriveSeed, replayCommand } from './seed.js'
