@@ -4,7 +4,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CommonQueryMethods, createPool, sql } from 'slonik'
+import { type CommonQueryMethods, createPool, type DatabasePool, sql } from 'slonik'
 import { afterAll } from 'vitest'
 import { type ChartData, collectChartData, renderChart } from '../src/chart/index.js'
 import { run } from '../src/cli/program.js'
@@ -16,7 +16,7 @@ const DATA = { seed: 5, days: 2, symbols: ['BTCUSDT', 'ETHUSDT'] }
 const ROLLBACK = new Error('roll back')
 
 test.beforeAll(async ({ fileDb }) => {
-  await generateTestData(fileDb, DATA)
+  await generateTestData(fileDb as DatabasePool, DATA) // in a database-isolation file, fileDb is its pool
 }, 120_000)
 
 let dir: string | undefined
