@@ -63,7 +63,7 @@ inBrowser(
     expect(report.depthPoints).toBeGreaterThanOrEqual(40) // the book sampled on its price grid
     expect(report.canvases).toBeGreaterThanOrEqual(9) // three charts, each several layers and panes
     expect(await page.textContent('#rows-in')).toBe(
-      '168 bars of 1h from 10\u2009080 1m candlesticks (38\u2009786 trades)',
+      '168 bars of 1h from 168 1h candlesticks (38\u2009786 trades)',
     )
     expect(await page.textContent('#metrics-legend')).toMatch(
       /^2025-12-31 · total market cap \$[\d.]+ T · BTC dominance [\d.]+ % · fear & greed \d+ \((Extreme Fear|Fear|Neutral|Greed|Extreme Greed)\)$/,

@@ -171,7 +171,7 @@ describe('dsta-db chart', () => {
     expect(generated.code, generated.err).toBe(0)
     expect(generated.err).toBe('no database configured: drawing generated data, seed 42\n')
     expect(generated.out).toMatch(
-      /^Wrote gen\.html \(\d+ KiB\): SOLUSDT on binance, generated · seed 42 · binance\n {2}SOLUSDT binance: 288 5m bars from 1440 1m candlesticks/,
+      /^Wrote gen\.html \(\d+ KiB\): SOLUSDT on binance, generated · seed 42 · binance\n {2}SOLUSDT binance: 288 5m bars from 288 5m candlesticks/,
     )
     const html = await readFile(join(generated.dir, 'gen.html'), 'utf8')
     expect(html).toBe(

@@ -21,7 +21,7 @@ const bar = (row: {
 ]
 
 describe('from the generator', () => {
-  test("a week at 1h: the 1m candles folded into bars equal the generator's own 1h candles", async () => {
+  test("a week at 1h: the generator's own 1h candles, one bar each", async () => {
     const data = await collectChartData({ generate: WEEK }, { interval: '1h' })
     expect(data.markets.map((market) => market.symbol)).toEqual(['BTCUSDT', 'ETHUSDT'])
     const btc = data.markets[0]
@@ -29,18 +29,34 @@ describe('from the generator', () => {
     const own = [...generate.candlesticks({ ...WEEK, symbols: ['BTCUSDT'], intervals: ['1h'] })]
     expect(btc.bars).toHaveLength(168)
     expect(btc.bars.map((b) => b.slice(0, 5))).toEqual(own.map(bar)) // exact: same decimals, same floats
-    btc.bars.forEach((b, i) => expect(b[5]).toBeCloseTo(Number(own[i]?.volume), 6))
+    btc.bars.forEach((b, i) => expect(b[5]).toBe(Number(own[i]?.volume)))
     const minutes = [...generate.candlesticks({ ...WEEK, symbols: ['BTCUSDT'], intervals: ['1m'] })]
     expect(btc.rowsIn).toEqual({
       table: 'candlesticks',
-      interval: '1m',
-      rows: 7 * 1440,
+      interval: '1h',
+      rows: 168,
       trades: minutes.reduce((sum, row) => sum + row.trades_count, 0),
     })
     expect(btc.precision).toBe(2)
     expect(data.window).toEqual({ start: '2025-12-25T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z' })
     expect(data.source).toBe('generated · seed 42 · binance')
     expect(data.title).toBe('BTCUSDT, ETHUSDT on binance')
+  })
+
+  test('a window off the hour: 15m candles folded into hourly bars, the edge hours partial', async () => {
+    const window = { ...WEEK, symbols: ['BTCUSDT'], end: '2025-12-31T23:45Z' }
+    const data = await collectChartData({ generate: window }, { interval: '1h' })
+    const btc = data.markets[0]
+    // the window holds whole 15m buckets, not whole hours: its 15m candles are read
+    expect(btc?.rowsIn).toMatchObject({ table: 'candlesticks', interval: '15m', rows: 7 * 96 })
+    expect(btc?.bars).toHaveLength(169) // 23:45-24:00 on the first day … 23:00-23:45 on the last
+    // the whole hours equal the generator's own 1h candles, which it writes for whole hours only
+    const own = [...generate.candlesticks({ ...window, intervals: ['1h'] })]
+    const inner = btc?.bars.slice(1, -1) ?? []
+    expect(inner.map((b) => b.slice(0, 5))).toEqual(own.map(bar))
+    inner.forEach((b, i) => expect(b[5]).toBeCloseTo(Number(own[i]?.volume), 6))
+    const quarters = [...generate.candlesticks({ ...window, intervals: ['15m'] })]
+    expect(btc?.bars[0]?.slice(1, 5)).toEqual(bar(quarters[0] as (typeof quarters)[number]).slice(1, 5))
   })
 
   test('the book is the last snapshot of the window, the same as in the whole generated window', async () => {

@@ -11,6 +11,7 @@ import {
   resolveBounds,
   windowText,
 } from './common.js'
+import { type Extent, marketExtents } from './extents.js'
 import type { Bar, BookDepth, ChartData, ChartOptions, MarketChart, RowsIn } from './types.js'
 
 // Every value is cast in SQL to int4, float8 or text, so the rows read the same through any Slonik
@@ -20,15 +21,6 @@ const at = (instant: number) => sql.fragment`${new Date(instant).toISOString()}:
 // date_bin from a Monday: 7d buckets start on Monday 00:00 UTC, and every shorter interval divides 4 days
 const bucket = (interval: Interval) =>
   sql.fragment`(extract(epoch FROM date_bin(${`${INTERVAL_MS[interval] / 1000} seconds`}::interval, "timestamp", TIMESTAMPTZ '1970-01-05 00:00:00+00')))::float8`
-
-interface Extent {
-  exchange: string
-  symbol: string
-  table: 'candlesticks' | 'trades' | 'order_books'
-  interval: Interval | null
-  first_ms: number
-  last_ms: number
-}
 
 /**
  * The chart of the rows in a database, aggregated by PostgreSQL: each market's bars come from its
@@ -45,23 +37,7 @@ export async function chartFromDatabase(
   if (options.exchange !== undefined) filters.push(sql.fragment`exchange = ${options.exchange}`)
   if (options.symbols !== undefined)
     filters.push(sql.fragment`symbol = ANY(${sql.array([...options.symbols], 'text')})`)
-  const where = (...more: FragmentSqlToken[]) =>
-    [...filters, ...more].length
-      ? sql.fragment`WHERE ${sql.join([...filters, ...more], sql.fragment` AND `)}`
-      : sql.fragment``
-
-  const extents = (await db.any(sql.unsafe`
-    SELECT exchange, symbol, 'candlesticks' AS "table", "interval", ${ms('timestamp')} AS first_ms, ${ms('last')} AS last_ms
-    FROM (SELECT exchange, symbol, "interval", min("timestamp") AS "timestamp", max("timestamp") AS last
-          FROM candlesticks ${where()} GROUP BY 1, 2, 3) c
-    UNION ALL
-    SELECT exchange, symbol, 'trades', NULL::text, ${ms('timestamp')}, ${ms('last')}
-    FROM (SELECT exchange, symbol, min("timestamp") AS "timestamp", max("timestamp") AS last
-          FROM trades ${where()} GROUP BY 1, 2) t
-    UNION ALL
-    SELECT exchange, symbol, 'order_books', NULL::text, ${ms('timestamp')}, ${ms('last')}
-    FROM (SELECT exchange, symbol, min("timestamp") AS "timestamp", max("timestamp") AS last
-          FROM order_books ${where()} GROUP BY 1, 2) b`)) as readonly Extent[]
+  const extents = await marketExtents(db, filters)
   const metricExtent = (await db.one(sql.unsafe`
     SELECT ${ms('first')} AS first_ms, ${ms('last')} AS last_ms
     FROM (SELECT min("timestamp") AS first, max("timestamp") AS last FROM market_metrics) m`)) as {

@@ -1,13 +1,13 @@
 import { DEFAULT_SYMBOLS, type GenerateOptions, generate } from '../generate/index.js'
 import { resolveOptions } from '../generate/options.js'
 import { MINUTE_MS } from '../generate/time.js'
-import type { OrderBook } from '../schema/index.js'
+import { bucketStart, INTERVAL_MS, INTERVALS, type Interval, type OrderBook } from '../schema/index.js'
 import { BarAggregator, chooseInterval } from './bars.js'
 import { assemble, bookDepth, instantOf, metricDays, orderMarkets, windowText } from './common.js'
 import type { ChartData, ChartOptions, MarketChart } from './types.js'
 
 /**
- * The chart straight from the generator, no database: the generator's 1m candles folded into the
+ * The chart straight from the generator, no database: the generator's candles folded into the
  * interval shown (one pass, memory of one bar per bucket), the book at the chosen moment generated
  * alone (keyed randomness: the same book as in the whole window), the window's daily metrics.
  */
@@ -31,8 +31,18 @@ export function chartFromGenerator(
   const base: GenerateOptions = { ...generateOptions, seed, exchange, symbols, end: new Date(window.endMs) }
   const interval = chooseInterval(window.endMs - window.startMs, '1m', options.interval, options.targetBars)
 
+  // The generator's coarsest candles whose buckets the window holds whole: the same bars from
+  // fewer rows (a year of 1d bars from 365 daily candles, not 525 600 minutes).
+  const aligned = (ms: number, candidate: Interval) => bucketStart(ms, candidate) === ms
+  const from =
+    INTERVALS.filter(
+      (candidate) =>
+        INTERVAL_MS[candidate] <= INTERVAL_MS[interval] &&
+        aligned(window.startMs, candidate) &&
+        aligned(window.endMs, candidate),
+    ).at(-1) ?? '1m'
   const bars = new Map(symbols.map((symbol) => [symbol, new BarAggregator(interval)]))
-  for (const row of generate.candlesticks({ ...base, days: resolved.days, intervals: ['1m'] }))
+  for (const row of generate.candlesticks({ ...base, days: resolved.days, intervals: [from] }))
     bars
       .get(row.symbol)
       ?.add(
@@ -55,7 +65,7 @@ export function chartFromGenerator(
       interval,
       precision: Math.max(aggregated.precision, book ? bookDepth(book).precision : 0),
       bars: aggregated.bars(),
-      rowsIn: { table: 'candlesticks', interval: '1m', rows: aggregated.rows, trades: aggregated.trades },
+      rowsIn: { table: 'candlesticks', interval: from, rows: aggregated.rows, trades: aggregated.trades },
       book: book ? bookDepth(book) : null,
     }
   })
