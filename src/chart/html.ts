@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { PAGE_SCRIPT } from './page-script.js'
+import { MOOD_COLOURS, PAGE_SCRIPT } from './page-script.js'
 import type { ChartData } from './types.js'
 
 // The library's standalone build (it defines `window.LightweightCharts`), inlined in every page so the
@@ -24,6 +24,10 @@ const escapeHtml = (text: string) =>
 /** JSON safe inside `<script>`: no `</script>`, no `<!--`. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c')
 
+const MOOD_KEY = Object.entries(MOOD_COLOURS)
+  .map(([name, colour]) => `<span class="swatch" style="background:${colour}"></span>${name}`)
+  .join(' ')
+
 const STYLE = `
   :root { color-scheme: light; }
   body { margin: 0; padding: 16px 20px; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #131722; background: #fff; }
@@ -39,6 +43,7 @@ const STYLE = `
   #price-chart { height: 440px; }
   .row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px; margin-top: 16px; }
   #book-chart, #metrics-chart { height: 300px; }
+  .swatch { display: inline-block; width: 10px; height: 10px; margin: 0 3px 0 6px; vertical-align: -1px; }
   footer { margin-top: 16px; font-size: 11px; }
   footer a { color: inherit; }
 `
@@ -67,7 +72,8 @@ export function renderHtml(data: ChartData): string {
 </section>
 <div class="row">
   <section id="book"><h2>Order book depth</h2><div class="legend" id="book-legend"></div><div id="book-chart"></div></section>
-  <section id="metrics"><h2>Market metrics, daily: total market cap · BTC dominance · fear &amp; greed</h2><div class="legend" id="metrics-legend"></div><div id="metrics-chart"></div></section>
+  <section id="metrics"><h2>Market metrics, daily: total market cap · BTC dominance · fear &amp; greed</h2><div class="legend" id="metrics-legend"></div><div id="metrics-chart"></div>
+    <p class="note">fear &amp; greed: ${MOOD_KEY}</p></section>
 </div>
 <footer>
   Drawn by dsta-db with TradingView Lightweight Charts™ v${escapeHtml(LIBRARY_VERSION)} (Apache License 2.0):

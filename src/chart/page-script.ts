@@ -4,15 +4,24 @@
  * `<script id="dsta-chart-data">` and reports what the library holds once drawn, in
  * `window.dstaChart` and `<pre id="dsta-chart-report">`, for a test or a person to check.
  */
+/** Colours of the fear & greed bars by classification; the page shows them as a key too. */
+export const MOOD_COLOURS = {
+  'Extreme Fear': '#c62828',
+  Fear: '#ef6c00',
+  Neutral: '#9e9e9e',
+  Greed: '#7cb342',
+  'Extreme Greed': '#2e7d32',
+} as const
+
 export const PAGE_SCRIPT = String.raw`(function () {
   'use strict'
   var LC = window.LightweightCharts
   var data = JSON.parse(document.getElementById('dsta-chart-data').textContent)
   var report = { ready: false, market: null, interval: null, candles: 0, volumeBars: 0, bidLevels: 0, askLevels: 0, depthPoints: 0,
-    metricPoints: { total_market_cap: 0, btc_dominance: 0, fear_greed_index: 0 }, markets: data.markets.length, canvases: 0 }
+    metricPoints: { total_market_cap: 0, btc_dominance: 0, fear_greed_index: 0 }, markets: data.markets.length, canvases: 0, drawnMs: 0 }
   window.dstaChart = report
   var UP = '#089981', DOWN = '#f23645', INK = '#131722', MUTED = '#787b86', LINE = '#e0e3eb'
-  var MOOD = { 'Extreme Fear': '#c62828', 'Fear': '#ef6c00', 'Neutral': '#9e9e9e', 'Greed': '#7cb342', 'Extreme Greed': '#2e7d32' }
+  var MOOD = ${JSON.stringify(MOOD_COLOURS)}
   function el(id) { return document.getElementById(id) }
   function text(id, value) { el(id).textContent = value }
   function group(value, digits) {
@@ -171,6 +180,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
         var drawn = 0
         document.querySelectorAll('canvas').forEach(function (c) { if (c.width > 0 && c.height > 0) drawn++ })
         report.canvases = drawn
+        report.drawnMs = Math.round(performance.now()) // since navigation started
         report.ready = true
         el('dsta-chart-report').textContent = JSON.stringify(report)
       })

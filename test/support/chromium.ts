@@ -61,6 +61,8 @@ export interface ChartReport {
   metricPoints: { total_market_cap: number; btc_dominance: number; fear_greed_index: number }
   markets: number
   canvases: number
+  /** Milliseconds from the start of navigation until drawn, by the page's own clock. */
+  drawnMs: number
 }
 
 export interface OpenedChart {
