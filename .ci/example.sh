@@ -13,4 +13,7 @@ cd "$work/project"
 npm install --no-audit --no-fund --loglevel=error "$work/$tarball"  \
   node@24 slonik@^49 pg@^8 vitest@^5
 PATH="$work/project/node_modules/.bin:$PATH" npx vitest run
+# The chart command from the package: the library it inlines is found where npm put it.
+PATH="$work/project/node_modules/.bin:$PATH" npx dsta-db chart --days 1 --symbols BTCUSDT -o "$work/chart.html"
+grep -q 'window.LightweightCharts=' "$work/chart.html"
 echo "example project passed against the packed package ($tarball)"
