@@ -43,7 +43,9 @@ function expectSameBars(
 ) {
   expect(actual?.bars.length).toBe(expected?.bars.length)
   expect(actual?.bars.map((bar) => bar.slice(0, 5))).toEqual(expected?.bars.map((bar) => bar.slice(0, 5)))
-  actual?.bars.forEach((bar, i) => expect(bar[5]).toBeCloseTo(expected?.bars[i]?.[5] as number, 6))
+  actual?.bars.forEach((bar, i) => {
+    expect(bar[5]).toBeCloseTo(expected?.bars[i]?.[5] as number, 6)
+  })
 }
 
 describe('from a database', () => {

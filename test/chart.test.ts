@@ -29,7 +29,9 @@ describe('from the generator', () => {
     const own = [...generate.candlesticks({ ...WEEK, symbols: ['BTCUSDT'], intervals: ['1h'] })]
     expect(btc.bars).toHaveLength(168)
     expect(btc.bars.map((b) => b.slice(0, 5))).toEqual(own.map(bar)) // exact: same decimals, same floats
-    btc.bars.forEach((b, i) => expect(b[5]).toBe(Number(own[i]?.volume)))
+    btc.bars.forEach((b, i) => {
+      expect(b[5]).toBe(Number(own[i]?.volume))
+    })
     const minutes = [...generate.candlesticks({ ...WEEK, symbols: ['BTCUSDT'], intervals: ['1m'] })]
     expect(btc.rowsIn).toEqual({
       table: 'candlesticks',
@@ -54,7 +56,9 @@ describe('from the generator', () => {
     const own = [...generate.candlesticks({ ...window, intervals: ['1h'] })]
     const inner = btc?.bars.slice(1, -1) ?? []
     expect(inner.map((b) => b.slice(0, 5))).toEqual(own.map(bar))
-    inner.forEach((b, i) => expect(b[5]).toBeCloseTo(Number(own[i]?.volume), 6))
+    inner.forEach((b, i) => {
+      expect(b[5]).toBeCloseTo(Number(own[i]?.volume), 6)
+    })
     const quarters = [...generate.candlesticks({ ...window, intervals: ['15m'] })]
     expect(btc?.bars[0]?.slice(1, 5)).toEqual(bar(quarters[0] as (typeof quarters)[number]).slice(1, 5))
   })
@@ -149,7 +153,9 @@ describe('from rows in memory', () => {
     )
     const [a, b] = [sorted.markets[0]?.bars ?? [], shuffled.markets[0]?.bars ?? []]
     expect(b.map((bar) => bar.slice(0, 5))).toEqual(a.map((bar) => bar.slice(0, 5)))
-    b.forEach((bar, i) => expect(bar[5]).toBeCloseTo(a[i]?.[5] as number, 9)) // float sums, any order
+    b.forEach((bar, i) => {
+      expect(bar[5]).toBeCloseTo(a[i]?.[5] as number, 9) // float sums, any order
+    })
   })
 
   test('nothing to draw: an empty page that says so, no error', async () => {

@@ -1,5 +1,5 @@
 import { bucketStart, INTERVAL_MS, INTERVALS, type Interval } from '../schema/index.js'
-import { type Bar, MAX_BARS } from './types.js'
+import { type Bar, ChartOptionError, MAX_BARS } from './types.js'
 
 export const DEFAULT_TARGET_BARS = 500
 
@@ -19,10 +19,10 @@ export function chooseInterval(
   if (requested === 'auto')
     return allowed.find((interval) => bars(interval) <= targetBars) ?? (allowed.at(-1) as Interval)
   if (!INTERVALS.includes(requested))
-    throw new Error(`interval "${requested}": must be auto or one of ${INTERVALS.join(', ')}`)
+    throw new ChartOptionError(`interval "${requested}": must be auto or one of ${INTERVALS.join(', ')}`)
   if (bars(requested) > MAX_BARS) {
     const fits = allowed.find((interval) => bars(interval) <= MAX_BARS)
-    throw new Error(
+    throw new ChartOptionError(
       `interval ${requested} gives ${bars(requested)} bars over this window; a chart holds at most ${MAX_BARS}: ` +
         `choose ${fits ?? '7d'} or coarser, or a shorter window`,
     )

@@ -2,7 +2,14 @@ import { classify } from '../generate/metrics.js'
 import { DAY_MS, resolveWindow, type Window } from '../generate/time.js'
 import type { MarketMetric, OrderBook } from '../schema/index.js'
 import { decimalsOf } from './bars.js'
-import type { BookDepth, ChartData, ChartOptions, MarketChart, MetricDay } from './types.js'
+import {
+  type BookDepth,
+  type ChartData,
+  ChartOptionError,
+  type ChartOptions,
+  type MarketChart,
+  type MetricDay,
+} from './types.js'
 
 /** The window the options ask for: `days` before `end`; either may be open (null: as far as the rows go). */
 export interface Bounds {
@@ -13,7 +20,7 @@ export interface Bounds {
 export function boundsOf(options: Pick<ChartOptions, 'days' | 'end'>): Bounds {
   const { days, end } = options
   if (days !== undefined && !(days > 0 && Number.isFinite(days)))
-    throw new Error(`days must be a positive number, got ${days}`)
+    throw new ChartOptionError(`days must be a positive number, got ${days}`)
   return { days: days ?? null, endMs: end === undefined ? null : instantOf(end, 'end') }
 }
 
@@ -29,7 +36,7 @@ export function instantOf(value: Date | string | number, what: string): number {
   try {
     return resolveWindow(1, value).endMs
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message.replace(/^end /, '')}`)
+    throw new ChartOptionError(`${what}: ${(error as Error).message.replace(/^end /, '')}`)
   }
 }
 
@@ -83,7 +90,7 @@ export function orderMarkets(markets: MarketChart[], first?: string): MarketChar
   )
   const index = first === undefined ? -1 : sorted.findIndex((market) => market.symbol === first)
   if (first !== undefined && index < 0 && sorted.length > 0)
-    throw new Error(
+    throw new ChartOptionError(
       `symbol ${first}: no rows of it to chart (found ${sorted.map((m) => m.symbol).join(', ')})`,
     )
   if (index > 0) sorted.unshift(...sorted.splice(index, 1))

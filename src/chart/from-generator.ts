@@ -4,7 +4,7 @@ import { MINUTE_MS } from '../generate/time.js'
 import { bucketStart, INTERVAL_MS, INTERVALS, type Interval, type OrderBook } from '../schema/index.js'
 import { BarAggregator, chooseInterval } from './bars.js'
 import { assemble, bookDepth, instantOf, metricDays, orderMarkets, windowText } from './common.js'
-import type { ChartData, ChartOptions, MarketChart } from './types.js'
+import { type ChartData, ChartOptionError, type ChartOptions, type MarketChart } from './types.js'
 
 /**
  * The chart straight from the generator, no database: the generator's candles folded into the
@@ -16,7 +16,7 @@ export function chartFromGenerator(
   options: ChartOptions = {},
 ): ChartData {
   if (options.days !== undefined || options.end !== undefined)
-    throw new Error(
+    throw new ChartOptionError(
       'chart of generated data: give days and end in the generator options, not in the chart options',
     )
   // the symbol asked for is drawn even when the list leaves it out

@@ -26,4 +26,4 @@ export async function renderChart(source: ChartSource, options: ChartOptions = {
 
 export { LIBRARY_VERSION as CHART_LIBRARY_VERSION, renderHtml as renderChartHtml } from './html.js'
 export type { ChartData, ChartOptions, ChartRows, ChartSource, MarketChart } from './types.js'
-export { MAX_BARS } from './types.js'
+export { ChartOptionError, MAX_BARS } from './types.js'

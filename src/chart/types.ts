@@ -96,3 +96,8 @@ export interface ChartOptions {
 
 /** Most bars one market may hold: more would make a page slow to open; choose a coarser interval. */
 export const MAX_BARS = 20_000
+
+/** An option the chart cannot follow (an interval too fine for the window, a symbol without rows …). */
+export class ChartOptionError extends Error {
+  override readonly name = 'ChartOptionError'
+}

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import {
   type ChartData,
+  ChartOptionError,
   type ChartOptions,
   type ChartSource,
   collectChartData,
@@ -126,13 +127,13 @@ export function chartCommand(program: Command, io: CliIo): void {
     })
 }
 
-/** Chart errors are about the options given (an interval too fine, a symbol without rows): exit 2. */
+/** An option the chart cannot follow is a wrong invocation: exit 2 (a database's refusal stays 1). */
 async function collect(source: ChartSource, options: ChartOptions): Promise<ChartData> {
   try {
     return await collectChartData(source, options)
   } catch (error) {
-    if (error instanceof CliError || !(error instanceof Error) || 'code' in error) throw error
-    throw new CliError(error.message, 2)
+    if (error instanceof ChartOptionError) throw new CliError(error.message, 2)
+    throw error
   }
 }
 
