@@ -25,3 +25,8 @@ for name in "${names[@]}"; do
   )
   echo "examples/$name passed against the packed package ($tarball)"
 done
+# The chart command from the package: the library it inlines is found where npm put it.
+mkdir -p "$work/chart" && cd "$work/chart" && npm init -y >/dev/null && npm install "$work/$tarball"
+npx dsta-db chart --days 1 --symbols BTCUSDT -o "$work/chart.html"
+grep -q 'window.LightweightCharts=' "$work/chart.html"
+echo "dsta-db chart from the packed package wrote a page with the library inlined"

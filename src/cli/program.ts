@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { FixtureError } from '../fixtures/index.js'
 import { MigrationError } from '../migrate/index.js'
+import { chartCommand } from './chart.js'
 import { CliError, type CliIo, rootMessage } from './context.js'
 import { dumpCommand } from './dump.js'
 import { flushCommand } from './flush.js'
@@ -29,6 +30,7 @@ const COMMANDS = [
   resetCommand,
   verifyCommand,
   upCommand,
+  chartCommand,
 ]
 
 /** The `dsta-db` program, its output going to `io`. */

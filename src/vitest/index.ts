@@ -1,7 +1,9 @@
 import type * as Vitest from 'vitest'
+import type * as ChartOnFailure from './chart-on-failure.js'
 import type { DstaTest } from './fixtures.js'
 import { inTestWorker, notInTestFile } from './where.js'
 
+export type { ChartOnFailureOptions } from './chart-on-failure.js'
 export type { DstaDbOptions, DstaRunContext, Isolation } from './options.js'
 export { dstaDb } from './plugin.js'
 export { DEFAULT_SEED, deriveSeed, replayCommand } from './seed.js'
@@ -33,3 +35,7 @@ export const afterEach: typeof Vitest.afterEach = vitest?.afterEach ?? notInTest
 export const onTestFailed: typeof Vitest.onTestFailed = vitest?.onTestFailed ?? notInTestFile('onTestFailed')
 export const inject: typeof Vitest.inject = vitest?.inject ?? notInTestFile('inject')
 export const vi: typeof Vitest.vi = vitest?.vi ?? notInTestFile('vi')
+
+/** Draws a test's database into an HTML chart and attaches it to the test (see `chartOnFailure`). */
+export const attachChart: typeof ChartOnFailure.attachChart = async (...args) =>
+  (await import('./chart-on-failure.js')).attachChart(...args)

@@ -1,4 +1,5 @@
 import type { GenerateOptions } from '../generate/index.js'
+import type { ChartOnFailureOptions } from './chart-on-failure.js'
 
 /** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
 export interface DstaDbOptions {
@@ -25,6 +26,11 @@ export interface DstaDbOptions {
   keepFailed?: number | undefined
   /** Folder of PostgreSQL binaries for the embedded provider (e.g. `/usr/lib/postgresql/18/bin`). */
   binDir?: string | undefined
+  /**
+   * A failing test that used `db` leaves an HTML chart of its database (candles, book, metrics) under
+   * `.dsta-db/charts` (or `dir`), attached to the test and named in its error. Default off.
+   */
+  chartOnFailure?: boolean | ChartOnFailureOptions | undefined
 }
 
 export type Isolation = 'transaction' | 'database'
@@ -74,5 +80,16 @@ export function checkOptions(options: DstaDbOptions): DstaDbOptions {
     )
   if (options.migrations !== undefined && !Array.isArray(options.migrations))
     throw new Error(`${where} migrations must be an array of folders`)
+  const chart = options.chartOnFailure
+  if (
+    chart !== undefined &&
+    typeof chart !== 'boolean' &&
+    (typeof chart !== 'object' ||
+      chart === null ||
+      (chart.dir !== undefined && typeof chart.dir !== 'string'))
+  )
+    throw new Error(
+      `${where} chartOnFailure must be true, false or { dir?, interval?, symbol? }, got ${JSON.stringify(chart)}`,
+    )
   return options
 }

@@ -2,6 +2,7 @@
 // work here: their clone must exist and DATABASE_URL point at it before the test file is imported,
 // for code under test that opens its pool at import time.
 import { afterAll, expect, inject } from 'vitest'
+import { registerChartOnFailure } from './chart-on-failure.js'
 import { fileIsolation } from './isolation-mark.js'
 
 const context = inject('dstaDb')
@@ -13,3 +14,5 @@ if (context && path && (await fileIsolation(path, context.isolation)) === 'datab
   await openFileDatabase(context, path)
   afterAll(() => closeFileDatabase(context, path))
 }
+
+registerChartOnFailure()
