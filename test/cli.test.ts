@@ -137,8 +137,8 @@ describe("the guide's commands", () => {
     )
     const bad = await cli(['load', 'bad.json'])
     expect(bad.code).toBe(1)
-    expect(bad.err).toMatch(/bad\.json:3: record 1 \(candlesticks\), field "symbol": must be 2–20 upper-case/)
-    expect(bad.err).toMatch(/bad\.json:3: record 1 \(candlesticks\): missing fields timestamp, open_price, /)
+    expect(bad.err).toMatch(/bad\.json:3: record 2 \(candlesticks\), field "symbol": must be 2–20 upper-case/)
+    expect(bad.err).toMatch(/bad\.json:3: record 2 \(candlesticks\): missing fields timestamp, open_price, /)
     expect(bad.err).toMatch(/nothing was written\.\n$/)
     expect(bad.err).not.toMatch(/\n\s+at /)
     await writeFile(join(dir, 'syntax.json'), '[\n  {"model": "trades",}\n]')
@@ -214,7 +214,12 @@ describe("the guide's commands", () => {
 describe('migrations from the command line', () => {
   test('migrate zero, to a target, --dry-run, --fake; unknown targets', async () => {
     const env = { DATABASE_URL: url }
-    expect((await cli(['migrate', 'zero'], env)).out).toMatch(/Unapplying 0001_initial\.\.\. OK/)
+    const unconfirmed = await cli(['migrate', 'zero'], env)
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.err).toMatch(
+      /rolls back 0001_initial in .*: their tables and rows are dropped\. Add --yes/,
+    )
+    expect((await cli(['migrate', 'zero', '--yes'], env)).out).toMatch(/Unapplying 0001_initial\.\.\. OK/)
     expect((await cli(['status'], env)).out).toMatch(/\[ \] 0001_initial/)
     const dry = await cli(['migrate', '--dry-run'], env)
     expect(dry.out).toMatch(
@@ -224,7 +229,8 @@ describe('migrations from the command line', () => {
     expect((await cli(['migrate', '0001_initial', '--fake'], env)).out).toMatch(
       /Applying 0001_initial\.\.\. FAKED/,
     )
-    expect((await cli(['migrate', 'zero', '--fake'], env)).code).toBe(0)
+    expect((await cli(['migrate', 'zero', '--fake'], env)).code).toBe(2)
+    expect((await cli(['migrate', 'zero', '--fake', '--yes'], env)).code).toBe(0)
     expect((await cli(['migrate', '0001'], env)).out).toMatch(/Applying 0001_initial\.\.\. OK/)
     const unknown = await cli(['migrate', '0042_nothing'], env)
     expect(unknown.code).toBe(2)

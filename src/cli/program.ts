@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
-import { FixtureError } from '../fixtures/index.js'
-import { MigrationError } from '../migrate/index.js'
 import { CliError, type CliIo, rootMessage } from './context.js'
+import { dedupeCommand } from './dedupe.js'
 import { dumpCommand } from './dump.js'
+import { explainCommand } from './explain.js'
 import { flushCommand } from './flush.js'
 import { generateCommand } from './generate.js'
 import { initCommand } from './init.js'
@@ -14,8 +14,11 @@ import { resetCommand } from './reset.js'
 import { sqlCommand } from './sql.js'
 import { statusCommand } from './status.js'
 import { upCommand } from './up.js'
+import { vacuumCommand } from './vacuum.js'
 import { verifyCommand } from './verify.js'
 
+// Every command file imports only commander, node built-ins and light helpers at the top; what a
+// command needs (Slonik, pg, zod, the generators) it imports when it runs. `dsta-db --help` stays light.
 const COMMANDS = [
   initCommand,
   migrateCommand,
@@ -28,6 +31,9 @@ const COMMANDS = [
   flushCommand,
   resetCommand,
   verifyCommand,
+  explainCommand,
+  vacuumCommand,
+  dedupeCommand,
   upCommand,
 ]
 
@@ -39,6 +45,11 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .showHelpAfterError('(run `dsta-db help <command>` for its options)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dsta-db up --demo\n  $ DATABASE_URL=postgresql://dsta:dsta@localhost:5432/dsta_dev dsta-db init --with-sample-data\n' +
+        '\nExit codes: 0 done, 1 failed (nothing written), 2 wrong invocation, 3 refused by the production guard, 130 interrupted.\n',
+    )
   for (const add of COMMANDS) add(program, io)
   return program
 }
@@ -60,6 +71,7 @@ export async function run(argv: readonly string[], io: Partial<CliIo> = {}): Pro
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
     ...(io.signal ? { signal: io.signal } : {}),
+    isTTY: io.isTTY ?? (io.stderr ? false : !!process.stderr.isTTY),
   }
   try {
     await buildProgram(fullIo).parseAsync([...argv], { from: 'user' })
@@ -84,13 +96,15 @@ function report(error: unknown, io: CliIo): number {
     io.stderr(`error: ${error.message}\n`)
     return error.exitCode
   }
-  if (error instanceof FixtureError) {
-    io.stderr(`error: ${error.message}\nnothing was written.\n`)
+  // By name, not instanceof: importing their modules here would load Slonik and pg for `--help`.
+  const named = error as { name?: string; message?: string; code?: string }
+  if (named?.name === 'FixtureError') {
+    io.stderr(`error: ${named.message}\nnothing was written.\n`)
     return 1
   }
-  if (error instanceof MigrationError) {
-    io.stderr(`error: ${error.message}\n`)
-    return error.code === 'UNKNOWN_TARGET' || error.code === 'BAD_OPTION' ? 2 : 1
+  if (named?.name === 'MigrationError') {
+    io.stderr(`error: ${named.message}\n`)
+    return named.code === 'UNKNOWN_TARGET' || named.code === 'BAD_OPTION' ? 2 : 1
   }
   io.stderr(`error: ${rootMessage(error)}\n`)
   if (io.env.DSTA_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`)
