@@ -36,10 +36,20 @@ const NO_PROGRESS: Progress = { update() {}, stop() {} }
  * and ETA on a terminal (cli-progress, loaded only then); plain lines every 10 % when standard error
  * is a file or a pipe, so logs stay readable.
  */
-export async function progress(io: CliIo, options: OutputOptions, what: string): Promise<Progress> {
+export async function progress(
+  io: CliIo,
+  options: OutputOptions,
+  what: string,
+  unit: 'rows' | 'bytes' = 'rows',
+): Promise<Progress> {
   if (options.quiet) return NO_PROGRESS
   const started = performance.now()
-  const rate = (rows: number) => `${rowsPerSecond(rows, performance.now() - started)} rows/s`
+  const rate = (amount: number) =>
+    unit === 'rows'
+      ? `${perSecond(amount, performance.now() - started)} rows/s`
+      : `${((amount / 1e6 / Math.max(performance.now() - started, 1)) * 1000).toFixed(1)} MB/s`
+  const amountText = (amount: number) =>
+    unit === 'rows' ? `${amount.toLocaleString('en-US')} rows` : `${(amount / 1e6).toFixed(1)} MB`
   if (!io.isTTY) {
     let shown = -10
     return {
@@ -48,7 +58,7 @@ export async function progress(io: CliIo, options: OutputOptions, what: string):
         if (percent < shown + 10) return
         shown = percent - (percent % 10)
         io.stderr(
-          `  ${String(shown).padStart(3)}% (${label}) ${rows.toLocaleString('en-US')} rows, ${rate(rows)}\n`,
+          `  ${String(shown).padStart(3)}% (${label}) ${amountText(rows)}, ${rate(rows)}\n`,
         )
       },
       stop() {},
@@ -78,9 +88,9 @@ export async function progress(io: CliIo, options: OutputOptions, what: string):
   }
 }
 
-function rowsPerSecond(rows: number, ms: number): string {
-  const perSecond = ms > 0 ? (rows * 1000) / ms : 0
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M`
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k`
-  return `${Math.round(perSecond)}`
+function perSecond(amount: number, ms: number): string {
+  const rate = ms > 0 ? (amount * 1000) / ms : 0
+  if (rate >= 1e6) return `${(rate / 1e6).toFixed(2)} M`
+  if (rate >= 1e3) return `${(rate / 1e3).toFixed(1)} k`
+  return `${Math.round(rate)}`
 }

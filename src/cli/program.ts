@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import { backupCommand } from './backup.js'
 import { CliError, type CliIo, rootMessage } from './context.js'
 import { dedupeCommand } from './dedupe.js'
 import { dumpCommand } from './dump.js'
@@ -11,6 +12,7 @@ import { loadCommand } from './load.js'
 import { migrateCommand } from './migrate.js'
 import { newCommand } from './new.js'
 import { resetCommand } from './reset.js'
+import { restoreCommand } from './restore.js'
 import { sqlCommand } from './sql.js'
 import { statusCommand } from './status.js'
 import { upCommand } from './up.js'
@@ -34,6 +36,8 @@ const COMMANDS = [
   explainCommand,
   vacuumCommand,
   dedupeCommand,
+  backupCommand,
+  restoreCommand,
   upCommand,
 ]
 
@@ -99,6 +103,10 @@ function report(error: unknown, io: CliIo): number {
   // By name, not instanceof: importing their modules here would load Slonik and pg for `--help`.
   const named = error as { name?: string; message?: string; code?: string }
   if (named?.name === 'FixtureError') {
+    io.stderr(`error: ${named.message}\nnothing was written.\n`)
+    return 1
+  }
+  if (named?.name === 'ArchiveError') {
     io.stderr(`error: ${named.message}\nnothing was written.\n`)
     return 1
   }
