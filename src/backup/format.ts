@@ -77,16 +77,16 @@ export async function* readFrames(chunks: AsyncIterable<Buffer>): AsyncGenerator
   for await (const chunk of chunks) {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
     while (pending.length >= 5) {
-      const length = pending.readUInt32BE(1)
-      if (pending.length < 5 + length) break
       const type = String.fromCharCode(pending[0] as number)
       if (!'HTDEZ'.includes(type))
-        throw new ArchiveError(`unknown frame "${type}": not a dsta-db archive, or damaged`)
+        throw new ArchiveError(`it is not a dsta-db archive, or it is damaged (unknown frame "${type}")`)
+      const length = pending.readUInt32BE(1)
+      if (pending.length < 5 + length) break
       yield { type: type as FrameType, payload: pending.subarray(5, 5 + length) }
       pending = pending.subarray(5 + length)
     }
   }
-  if (pending.length) throw new ArchiveError('the archive is cut short (a frame is incomplete)')
+  if (pending.length) throw new ArchiveError('it is cut short (its last frame is incomplete)')
 }
 
 /** A damaged, foreign or mismatched archive: the message says what, and nothing was written. */

@@ -86,8 +86,10 @@ async function firstBytes(file: string): Promise<Buffer> {
   })
   try {
     const buffer = Buffer.alloc(8)
-    const { bytesRead } = await handle.read(buffer, 0, 8, 0).catch((error: Error) => {
-      throw new ArchiveError(`cannot read ${file}: ${error.message}`)
+    const { bytesRead } = await handle.read(buffer, 0, 8, 0).catch((error: NodeJS.ErrnoException) => {
+      throw new ArchiveError(
+        `cannot read ${file}: ${error.code === 'EISDIR' ? 'it is a folder' : error.message}`,
+      )
     })
     return buffer.subarray(0, bytesRead)
   } finally {

@@ -43,6 +43,7 @@ export async function restoreArchive(
       const { value, done } = await frames.next()
       return done ? undefined : value
     } catch (error) {
+      if (error instanceof ArchiveError) throw new ArchiveError(`${file}: ${error.message}`)
       if ((error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || /unexpected end/i.test(String(error)))
         throw new ArchiveError(`${file} is cut short: it ends in the middle (an interrupted backup or copy?)`)
       if ((error as NodeJS.ErrnoException).code?.startsWith('Z_') || /incorrect header/i.test(String(error)))

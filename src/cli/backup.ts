@@ -9,6 +9,7 @@ import {
   say,
   wholeNumber,
 } from './context.js'
+import { checkOutput } from './files.js'
 import { type OutputOptions, printJson, progress } from './output.js'
 
 interface BackupCliOptions extends ConnectionOptions, OutputOptions {
@@ -50,6 +51,7 @@ export function backupCommand(program: Command, io: CliIo): void {
       const url = databaseUrl(options, io)
       const { backup } = await import('../backup/index.js')
       const file = resolve(io.cwd, options.output)
+      await checkOutput(file, '--output')
       const bar = await progress(io, options, 'backup', 'bytes')
       const started = performance.now()
       const result = await backup(url, file, {

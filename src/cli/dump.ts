@@ -11,6 +11,7 @@ import {
   examples,
   wholeNumber,
 } from './context.js'
+import { checkOutput } from './files.js'
 
 interface DumpOptions extends ConnectionOptions {
   indent?: number
@@ -47,6 +48,7 @@ export function dumpCommand(program: Command, io: CliIo): void {
         return sink.flush()
       }
       const target = resolve(io.cwd, options.output)
+      await checkOutput(target, '--output')
       const records = await writeAtomically(target, (write) =>
         withPool(url, (pool) => writeFixture(pool, write, tables, layout)),
       )

@@ -57,9 +57,7 @@ export async function progress(
         const percent = total ? Math.floor((100 * done) / total) : 100
         if (percent < shown + 10) return
         shown = percent - (percent % 10)
-        io.stderr(
-          `  ${String(shown).padStart(3)}% (${label}) ${amountText(rows)}, ${rate(rows)}\n`,
-        )
+        io.stderr(`  ${String(shown).padStart(3)}% (${label}) ${amountText(rows)}, ${rate(rows)}\n`)
       },
       stop() {},
     }

@@ -78,7 +78,11 @@ export async function run(argv: readonly string[], io: Partial<CliIo> = {}): Pro
     isTTY: io.isTTY ?? (io.stderr ? false : !!process.stderr.isTTY),
   }
   try {
-    await buildProgram(fullIo).parseAsync([...argv], { from: 'user' })
+    const program = buildProgram(fullIo)
+    // commander answers `help <unknown>` with the general help and exit 0: say it is unknown
+    if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1]))
+      throw new CliError(`unknown command '${argv[1]}' (see \`dsta-db --help\`)`, 2)
+    await program.parseAsync([...argv], { from: 'user' })
     return 0
   } catch (error) {
     return report(error, fullIo)
