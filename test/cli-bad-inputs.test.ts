@@ -230,3 +230,18 @@ test(`${BAD_INPUTS.length} bad inputs: clear message, documented exit code, no s
     secretsPrinted: 0,
   })
 }, 600_000)
+
+test('the guard lets through dev and test names, databases `up` made, and --force (with a note)', async () => {
+  const forced = await runBin(['flush', '--yes', '--force', '--database-url', urlOf('dsta_prod')])
+  expect(forced.code).toBe(0)
+  expect(forced.err).toContain('note: --force: flush on "dsta_prod"')
+  expect((await runBin(['flush', '--yes', '--database-url', urlOf('dsta_dev')])).code).toBe(0)
+  const admin = new pg.Client(server.url)
+  await admin.connect()
+  await admin.query('CREATE DATABASE dsta_reporting')
+  await admin.query(`COMMENT ON DATABASE dsta_reporting IS 'made by dsta-db up'`)
+  await admin.end()
+  await migrate(urlOf('dsta_reporting'))
+  expect((await runBin(['flush', '--yes', '--database-url', urlOf('dsta_reporting')])).code).toBe(0)
+  expect((await runBin(['migrate', 'zero', '--yes', '--database-url', urlOf('dsta_reporting')])).code).toBe(0)
+}, 120_000)
