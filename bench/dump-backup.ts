@@ -43,9 +43,14 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   })
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-async function fill(server: StartedPostgres, name: string, span: number): Promise<{ url: string; rows: number }> {
+async function fill(
+  server: StartedPostgres,
+  name: string,
+  span: number,
+): Promise<{ url: string; rows: number }> {
   const admin = new pg.Client(server.url)
   await admin.connect()
   await admin.query(`CREATE DATABASE ${name}`)
@@ -97,7 +102,17 @@ try {
     }
     const { url } = { url: server.url.replace(/\/postgres$/, `/dump_${2 * days}`) }
     const file = join(dir, 'embedded.dump')
-    const made = await timed(node, [bin, 'backup', '--format', 'dsta', '-o', file, '--database-url', url, '--quiet'])
+    const made = await timed(node, [
+      bin,
+      'backup',
+      '--format',
+      'dsta',
+      '-o',
+      file,
+      '--database-url',
+      url,
+      '--quiet',
+    ])
     const target = await createEmpty(server, 'restored_18')
     const back = await timed(node, [bin, 'restore', file, '--database-url', target, '--quiet'])
     console.log(
@@ -124,7 +139,17 @@ try {
         for (const which of order) {
           const run =
             which === 'dsta'
-              ? await timed(node, [bin, 'backup', '--format', 'dsta', '-o', ours, '--database-url', url, '--quiet'])
+              ? await timed(node, [
+                  bin,
+                  'backup',
+                  '--format',
+                  'dsta',
+                  '-o',
+                  ours,
+                  '--database-url',
+                  url,
+                  '--quiet',
+                ])
               : await timed(join(PG15, 'pg_dump'), ['-Fc', '-f', theirs, '-d', url])
           if (!run.ok) throw new Error(run.err)
           times[which]?.push(run.seconds)
@@ -137,7 +162,14 @@ try {
           const run =
             which === 'dstaRestore'
               ? await timed(node, [bin, 'restore', ours, '--database-url', target, '--quiet'])
-              : await timed(join(PG15, 'pg_restore'), ['--single-transaction', '--exit-on-error', '--no-owner', '-d', target, theirs])
+              : await timed(join(PG15, 'pg_restore'), [
+                  '--single-transaction',
+                  '--exit-on-error',
+                  '--no-owner',
+                  '-d',
+                  target,
+                  theirs,
+                ])
           if (!run.ok) throw new Error(run.err)
           times[which]?.push(run.seconds)
           rss[which]?.push(run.rssMb)
@@ -146,8 +178,12 @@ try {
       const line = (name: string, key: string) =>
         `${name} ${median(times[key] ?? []).toFixed(2)} s (${(rows / median(times[key] ?? []) / 1000).toFixed(0)} k rows/s, peak RSS ${median(rss[key] ?? []).toFixed(0)} MB)`
       console.log(`PostgreSQL 15, ${rows.toLocaleString('en')} rows, medians of ${rounds}:`)
-      console.log(`  backup:  ${line('dsta', 'dsta')} · ${line('pg_dump -Fc', 'pgDump')} · ratio ${(median(times.pgDump ?? []) / median(times.dsta ?? [])).toFixed(2)}× · files ${sizes.dsta?.toFixed(0)} vs ${sizes.pgDump?.toFixed(0)} MB`)
-      console.log(`  restore: ${line('dsta', 'dstaRestore')} · ${line('pg_restore', 'pgRestore')} · ratio ${(median(times.pgRestore ?? []) / median(times.dstaRestore ?? [])).toFixed(2)}×`)
+      console.log(
+        `  backup:  ${line('dsta', 'dsta')} · ${line('pg_dump -Fc', 'pgDump')} · ratio ${(median(times.pgDump ?? []) / median(times.dsta ?? [])).toFixed(2)}× · files ${sizes.dsta?.toFixed(0)} vs ${sizes.pgDump?.toFixed(0)} MB`,
+      )
+      console.log(
+        `  restore: ${line('dsta', 'dstaRestore')} · ${line('pg_restore', 'pgRestore')} · ratio ${(median(times.pgRestore ?? []) / median(times.dstaRestore ?? [])).toFixed(2)}×`,
+      )
     } finally {
       await server15.stop()
     }
