@@ -16,7 +16,7 @@ let clones = 0
 const urlOf = (name: string) => server.url.replace(/\/postgres$/, `/${name}`)
 
 /** Runs the CLI in-process; `env` defaults to DATABASE_URL of the test database. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = { DATABASE_URL: url }) {
+async function cli(args: string[], env: NodeJS.ProcessEnv = { DATABASE_URL: url }, isTTY = false) {
   let out = ''
   let err = ''
   const code = await run(args, {
@@ -28,6 +28,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = { DATABASE_URL: url 
     },
     env,
     cwd: dir,
+    isTTY,
   })
   return { code, out, err }
 }
@@ -130,6 +131,26 @@ describe('names and messages', () => {
     expect(result.code).toBe(1)
     expect(result.out).toMatch(/ {2}Applying 0002_broken\.\.\. FAILED\n$/)
     expect(result.err).toMatch(/^error: .*0002_broken\.up\.sql:1: syntax error/)
+  })
+
+  test('colour on a terminal only, never with NO_COLOR; --json is plain JSON', async () => {
+    expect((await cli(['verify'], { DATABASE_URL: url }, true)).out).toContain('\u001b[32m✓\u001b[39m schema')
+    expect((await cli(['verify'], { DATABASE_URL: url, NO_COLOR: '1' }, true)).out).not.toContain('\u001b[')
+    expect((await cli(['verify'])).out).not.toContain('\u001b[')
+    const json = JSON.parse((await cli(['verify', '--json'])).out) as { ok: boolean; checks: unknown[] }
+    expect(json).toMatchObject({ ok: true })
+    expect(json.checks).toHaveLength(6)
+    const status = JSON.parse((await cli(['status', '--json'])).out) as {
+      migrations: { name: string; state: string }[]
+    }
+    expect(status.migrations).toEqual([expect.objectContaining({ name: '0001_initial', state: 'applied' })])
+    const generated = JSON.parse(
+      (await cli(['generate', '--days', '1', '--symbols', 'DOGEUSDT', '--json'])).out,
+    )
+    expect(generated).toMatchObject({
+      order_books: generated.orderBooks,
+      market_metrics: generated.marketMetrics,
+    })
   })
 
   test('dedupe, vacuum and explain on a table whose unique constraint is gone', async () => {
