@@ -1,69 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { run } from '../src/cli/program.js'
+import { describe, expect, test } from 'vitest'
 import { SAMPLE_DATA_FILE } from '../src/fixtures/index.js'
-import { type StartedPostgres, startPostgres } from '../src/server/index.js'
+import { useCliHarness } from './support/cli-harness.js'
 
-let server: StartedPostgres
-let dir: string
-/** The database of the running test: a clone of `cli_template` (migrated, sample data loaded). */
-let url: string
-let clones = 0
-
-const urlOf = (name: string) => server.url.replace(/\/postgres$/, `/${name}`)
-
-/** Runs the CLI in-process; `env` defaults to DATABASE_URL of the test database. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = { DATABASE_URL: url }, isTTY = false) {
-  let out = ''
-  let err = ''
-  const code = await run(args, {
-    stdout: (text) => {
-      out += text
-    },
-    stderr: (text) => {
-      err += text
-    },
-    env,
-    cwd: dir,
-    isTTY,
-  })
-  return { code, out, err }
-}
-
-async function query<T = Record<string, unknown>>(text: string, database = url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows as T[]
-  } finally {
-    await client.end()
-  }
-}
-
-const count = async (table: string, database = url) =>
-  Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`, database))[0]?.n)
-
-beforeAll(async () => {
-  server = await startPostgres({ provider: 'embedded' })
-  dir = await mkdtemp(join(tmpdir(), 'dsta-cli-'))
-  const init = await cli(['init', '--with-sample-data'], { DATABASE_URL: urlOf('cli_template') })
-  if (init.code !== 0) throw new Error(init.err)
-})
-
-/** Each test starts from its own copy of the template: no test depends on another's leftovers. */
-beforeEach(async () => {
-  const name = `cli_test_${++clones}`
-  await query(`CREATE DATABASE ${name} TEMPLATE cli_template STRATEGY FILE_COPY`, server.url)
-  url = urlOf(name)
-})
-
-afterAll(async () => {
-  await server?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const { state, cli, query, count, urlOf } = useCliHarness('cli_test')
 
 describe('connection', () => {
   test('no address anywhere: says what to set, and that `dsta-db up` starts a server', async () => {
@@ -75,106 +16,12 @@ describe('connection', () => {
   })
 
   test("the guide's DB_* variables and --database-url are used", async () => {
-    const { port } = new URL(server.url)
+    const { port } = new URL(state.server.url)
     const env = { DB_HOST: '127.0.0.1', DB_PORT: port, DB_NAME: 'cli_env', DB_USER: 'postgres' }
     const init = await cli(['init'], env)
     expect(init).toMatchObject({ code: 0 })
     expect(init.out).toContain(`Database postgresql://postgres@127.0.0.1:${port}/cli_env: created`)
     expect((await cli(['status', '--database-url', urlOf('cli_env')], {})).out).toMatch(/\[X\] 0001_initial/)
-  })
-})
-
-describe('names and messages', () => {
-  test("init --db-name 'dsta+dev': created, migrated and reachable (node-postgres reads the path with decodeURI)", async () => {
-    const { port } = new URL(server.url)
-    const env = { DB_USER: 'postgres' }
-    const init = await cli(
-      ['init', '--db-host', '127.0.0.1', '--db-port', port, '--db-name', 'dsta+dev'],
-      env,
-    )
-    expect(init.err).toBe('')
-    expect(init.out).toMatch(/dsta\+dev: created\nRunning migrations:\n {2}Applying 0001_initial\.\.\. OK/)
-    expect(
-      (
-        await query<{ datname: string }>(
-          "SELECT datname FROM pg_database WHERE datname LIKE 'dsta%dev'",
-          server.url,
-        )
-      ).map((r) => r.datname),
-    ).toEqual(['dsta+dev'])
-  })
-
-  test('init --with-tests runs the checks of verify, the plan of the guide’s query included; --json for scripts', async () => {
-    const env = { DATABASE_URL: urlOf('cli_with_tests') }
-    const init = await cli(['init', '--with-sample-data', '--with-tests'], env)
-    expect(init.code).toBe(0)
-    expect(init.out).toMatch(
-      /✓ plan +the guide's query reads candlesticks_exchange_symbol_interval_timestamp_key \(a small table/,
-    )
-    expect(init.out).toMatch(/All checks passed\.\n$/)
-    await query(
-      'ALTER TABLE candlesticks DROP CONSTRAINT candlesticks_exchange_symbol_interval_timestamp_key',
-      urlOf('cli_with_tests'),
-    )
-    const failed = await cli(['init', '--with-tests', '--json'], env)
-    expect(failed.code).toBe(1)
-    const report = JSON.parse(failed.out) as { checks: { name: string; ok: boolean }[] }
-    expect(report.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['schema', 'plan'])
-    expect(failed.err).toBe('error: init --with-tests: checks failed: schema, plan\n')
-  })
-
-  test('a failed migration closes its Applying line before the error', async () => {
-    const folder = join(dir, 'broken-migrations')
-    await mkdir(folder, { recursive: true })
-    await writeFile(join(folder, '0002_broken.up.sql'), 'SELEC 1;\n')
-    const result = await cli(['migrate', '--dir', 'broken-migrations'])
-    expect(result.code).toBe(1)
-    expect(result.out).toMatch(/ {2}Applying 0002_broken\.\.\. FAILED\n$/)
-    expect(result.err).toMatch(/^error: .*0002_broken\.up\.sql:1: syntax error/)
-  })
-
-  test('colour on a terminal only, never with NO_COLOR; --json is plain JSON', async () => {
-    expect((await cli(['verify'], { DATABASE_URL: url }, true)).out).toContain('\u001b[32m✓\u001b[39m schema')
-    expect((await cli(['verify'], { DATABASE_URL: url, NO_COLOR: '1' }, true)).out).not.toContain('\u001b[')
-    expect((await cli(['verify'])).out).not.toContain('\u001b[')
-    const json = JSON.parse((await cli(['verify', '--json'])).out) as { ok: boolean; checks: unknown[] }
-    expect(json).toMatchObject({ ok: true })
-    expect(json.checks).toHaveLength(6)
-    const status = JSON.parse((await cli(['status', '--json'])).out) as {
-      migrations: { name: string; state: string }[]
-    }
-    expect(status.migrations).toEqual([expect.objectContaining({ name: '0001_initial', state: 'applied' })])
-    const generated = JSON.parse(
-      (await cli(['generate', '--days', '1', '--symbols', 'DOGEUSDT', '--json'])).out,
-    )
-    expect(generated).toMatchObject({
-      order_books: generated.orderBooks,
-      market_metrics: generated.marketMetrics,
-    })
-  })
-
-  test('dedupe, vacuum and explain on a table whose unique constraint is gone', async () => {
-    await query(`ALTER TABLE candlesticks DROP CONSTRAINT candlesticks_exchange_symbol_interval_timestamp_key;
-      INSERT INTO candlesticks (exchange, symbol, "interval", "timestamp", open_price, high_price, low_price, close_price, volume, quote_volume)
-      SELECT exchange, symbol, "interval", "timestamp", open_price, high_price, low_price, close_price, volume, quote_volume FROM candlesticks`)
-    expect((await cli(['verify'])).out).toMatch(/✗ duplicates .*\n {4}2 candlesticks at binance BTCUSDT 1h/)
-    expect((await cli(['dedupe', '--dry-run'])).out).toBe(
-      '2 duplicate candlestick(s) would be deleted (dry run: nothing was changed)\n',
-    )
-    expect(JSON.parse((await cli(['dedupe', '--yes', '--json'])).out)).toEqual({
-      table: 'candlesticks',
-      duplicates: 2,
-      deleted: 2,
-    })
-    expect(await count('candlesticks')).toBe(2)
-    const vacuum = JSON.parse((await cli(['vacuum', 'candlesticks', '--json'])).out) as { table: string }[]
-    expect(vacuum.map((row) => row.table)).toEqual(['candlesticks'])
-    const plan = JSON.parse((await cli(['explain', '--json', '--prefer-indexes'])).out) as {
-      indexes: string[]
-      seqscanDisabled: boolean
-    }
-    expect(plan.seqscanDisabled).toBe(true)
-    expect(plan.indexes).not.toContain('candlesticks_exchange_symbol_interval_timestamp_key')
   })
 })
 
@@ -212,7 +59,7 @@ describe("the guide's commands", () => {
     expect(records[0]?.fields).toEqual({ ...sample[0]?.fields, high_price: '94612.5', low_price: '94010' })
     const written = await cli(['dump', 'api.Candlestick', '--indent', '2', '--output', 'candles.json'])
     expect(written.err).toBe('wrote 2 record(s) to candles.json\n')
-    expect(await readFile(join(dir, 'candles.json'), 'utf8')).toMatch(
+    expect(await readFile(join(state.dir, 'candles.json'), 'utf8')).toMatch(
       /^\[\n {2}\{\n {4}"model": "candlesticks"/,
     )
     expect((await cli(['flush', '--yes'])).code).toBe(0)
@@ -220,13 +67,13 @@ describe("the guide's commands", () => {
       'Installed 2 object(s) from 1 fixture(s) (2 candlesticks)\n',
     )
     expect((await cli(['dump', 'candlesticks', '--indent', '2'])).out).toBe(
-      await readFile(join(dir, 'candles.json'), 'utf8'),
+      await readFile(join(state.dir, 'candles.json'), 'utf8'),
     )
   })
 
   test('load: a bad record, a syntax error, a missing file — one clear line each, nothing written', async () => {
     await writeFile(
-      join(dir, 'bad.json'),
+      join(state.dir, 'bad.json'),
       '[\n{"model": "market_metrics", "fields": {"metric_type": "other", "timestamp": "2026-02-01T00:00:00Z", "value": "1"}},\n' +
         '{"model": "candlesticks", "fields": {"exchange": "binance", "symbol": "btc", "interval": "1h"}}\n]',
     )
@@ -236,7 +83,7 @@ describe("the guide's commands", () => {
     expect(bad.err).toMatch(/bad\.json:3: record 2 \(candlesticks\): missing fields timestamp, open_price, /)
     expect(bad.err).toMatch(/nothing was written\.\n$/)
     expect(bad.err).not.toMatch(/\n\s+at /)
-    await writeFile(join(dir, 'syntax.json'), '[\n  {"model": "trades",}\n]')
+    await writeFile(join(state.dir, 'syntax.json'), '[\n  {"model": "trades",}\n]')
     expect((await cli(['load', 'syntax.json'])).err).toMatch(
       /^error: .*syntax\.json:2:\d+: JSON syntax error/,
     )
@@ -300,7 +147,7 @@ describe("the guide's commands", () => {
     const reset = await cli(['reset', '--yes'])
     expect(reset.out).toMatch(/Dropped and created .*cli_test_\d+\n {2}Applying 0001_initial\.\.\. OK/)
     expect((await cli(['verify'])).code).toBe(0) // the dropped constraint is back
-    const postgres = await cli(['reset', '--yes', '--database-url', server.url])
+    const postgres = await cli(['reset', '--yes', '--database-url', state.server.url])
     expect(postgres).toMatchObject({ code: 2 })
     expect(postgres.err).toContain(`refusing to drop the server's own database "postgres"`)
   })
@@ -308,7 +155,7 @@ describe("the guide's commands", () => {
 
 describe('migrations from the command line', () => {
   test('migrate zero, to a target, --dry-run, --fake; unknown targets', async () => {
-    const env = { DATABASE_URL: url }
+    const env = { DATABASE_URL: state.url }
     const unconfirmed = await cli(['migrate', 'zero'], env)
     expect(unconfirmed.code).toBe(2)
     expect(unconfirmed.err).toMatch(
@@ -334,15 +181,15 @@ describe('migrations from the command line', () => {
   })
 
   test('new creates the next pair; migrate --dir applies it', async () => {
-    const env = { DATABASE_URL: url }
+    const env = { DATABASE_URL: state.url }
     const created = await cli(['new', 'add_notes', '--dir', 'migrations'])
     expect(created.out).toContain('Created 0002_add_notes:\n  migrations/0002_add_notes.up.sql\n')
-    expect((await readdir(join(dir, 'migrations'))).sort()).toEqual([
+    expect((await readdir(join(state.dir, 'migrations'))).sort()).toEqual([
       '0002_add_notes.down.sql',
       '0002_add_notes.up.sql',
     ])
-    await writeFile(join(dir, 'migrations/0002_add_notes.up.sql'), 'CREATE TABLE notes (body text);\n')
-    await writeFile(join(dir, 'migrations/0002_add_notes.down.sql'), 'DROP TABLE notes;\n')
+    await writeFile(join(state.dir, 'migrations/0002_add_notes.up.sql'), 'CREATE TABLE notes (body text);\n')
+    await writeFile(join(state.dir, 'migrations/0002_add_notes.down.sql'), 'DROP TABLE notes;\n')
     expect((await cli(['migrate', '--dir', 'migrations'], env)).out).toMatch(
       /Applying 0002_add_notes\.\.\. OK/,
     )
