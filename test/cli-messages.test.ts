@@ -6,6 +6,36 @@ import { useCliHarness } from './support/cli-harness.js'
 const { state, cli, query, count, urlOf } = useCliHarness('cli_msg')
 
 describe('names and messages', () => {
+  test('every command’s --help ends with an example', async () => {
+    const commands = [
+      'init',
+      'migrate',
+      'status',
+      'sql',
+      'new',
+      'generate',
+      'load',
+      'dump',
+      'flush',
+      'reset',
+      'verify',
+      'explain',
+      'vacuum',
+      'dedupe',
+      'backup',
+      'restore',
+      'up',
+    ]
+    for (const command of commands) {
+      const help = await cli([command, '--help'], {})
+      expect(help.code).toBe(0)
+      expect(help.out, command).toMatch(/\nExamples?:\n {2}\$ .*dsta-db /)
+    }
+    expect((await cli(['--help'], {})).out).toMatch(
+      /Exit codes: 0 done, 1 failed .*3 refused by the production guard/,
+    )
+  })
+
   test("init --db-name 'dsta+dev': created, migrated and reachable (node-postgres reads the path with decodeURI)", async () => {
     const { port } = new URL(state.server.url)
     const env = { DB_USER: 'postgres' }
