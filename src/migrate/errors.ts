@@ -1,4 +1,4 @@
-import { redact } from '../server/external.js'
+import { redact } from '../server/address.js'
 
 export type MigrationErrorCode =
   | 'BAD_FILE'

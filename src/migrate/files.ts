@@ -62,7 +62,13 @@ async function readFolder(dir: string): Promise<MigrationFile[]> {
   } catch (error) {
     throw new MigrationError(
       'BAD_FILE',
-      `cannot read the migrations folder ${displayPath(dir)}: ${String(error)}`,
+      `cannot read the migrations folder ${displayPath(dir)}: ${
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'it does not exist'
+          : (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+            ? 'it is a file, not a folder'
+            : String(error)
+      }`,
       {
         file: dir,
         cause: error,

@@ -4,9 +4,9 @@ import { startEmbedded } from './embedded.js'
 import { externalUrl, startExternal } from './external.js'
 import type { StartedPostgres, StartOptions } from './types.js'
 
+export { databasePath, externalUrl, redact } from './address.js'
 export { dockerUnavailableReason } from './container.js'
 export { defaultBaseDir, startEmbedded } from './embedded.js'
-export { externalUrl, redact } from './external.js'
 export type { EmbeddedOptions, ProviderName, StartedPostgres, StartOptions } from './types.js'
 
 /**

@@ -9,6 +9,10 @@ export interface StartedPostgres {
   readonly version: string
   /** Stops the server and removes everything it wrote; a no-op for `external`. Safe to call twice. */
   stop(): Promise<void>
+  /** Embedded only: the server's log file (removed with the server at `stop()`). */
+  readonly logFile?: string
+  /** Embedded only: the folder of the binaries that run it. */
+  readonly binDir?: string
   /** Embedded only: whether the data folder was copied from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**
