@@ -4,6 +4,7 @@ import type { DstaTest } from './fixtures.js'
 import { inTestWorker, notInTestFile } from './where.js'
 
 export type { ChartOnFailureOptions } from './chart-on-failure.js'
+export type { PlanQuery } from './matchers.js'
 export type { DstaDbOptions, DstaRunContext, Isolation } from './options.js'
 export { dstaDb } from './plugin.js'
 export { DEFAULT_SEED, deriveSeed, replayCommand } from './seed.js'

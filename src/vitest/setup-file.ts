@@ -4,6 +4,7 @@
 import { afterAll, expect, inject } from 'vitest'
 import { registerChartOnFailure } from './chart-on-failure.js'
 import { fileIsolation } from './isolation-mark.js'
+import { registerPlanMatchers } from './matchers.js'
 
 const context = inject('dstaDb')
 const path = expect.getState().testPath
@@ -16,3 +17,4 @@ if (context && path && (await fileIsolation(path, context.isolation)) === 'datab
 }
 
 registerChartOnFailure()
+registerPlanMatchers()
