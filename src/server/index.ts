@@ -4,7 +4,7 @@ import { startEmbedded } from './embedded.js'
 import { externalUrl, startExternal } from './external.js'
 import type { StartedPostgres, StartOptions } from './types.js'
 
-export { dockerUnavailableReason } from './container.js'
+export { containerUnavailableReason, dockerUnavailableReason } from './docker.js'
 export { defaultBaseDir, startEmbedded } from './embedded.js'
 export { externalUrl, redact } from './external.js'
 export type { EmbeddedOptions, ProviderName, StartedPostgres, StartOptions } from './types.js'
@@ -26,7 +26,13 @@ export async function startPostgres(options: StartOptions = {}): Promise<Started
         )
       return startExternal(url)
     case 'container':
-      return startContainer(options.image ?? `postgres:${embeddedMajor()}-alpine`)
+      return startContainer({
+        image: containerImage(options.image, env),
+        env,
+        ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+        ...(options.settings === undefined ? {} : { settings: options.settings }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+      })
     case 'embedded':
       return startEmbedded(options)
     default:
@@ -34,7 +40,14 @@ export async function startPostgres(options: StartOptions = {}): Promise<Started
   }
 }
 
-/** The container runs the same major version as the embedded binaries, so both behave alike. */
+/**
+ * The container provider's image: the one asked for (option, CLI flag), else `DSTA_DB_IMAGE`, else
+ * the official image of the embedded binaries' major version, so that both providers behave alike.
+ */
+export function containerImage(image: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return image || env.DSTA_DB_IMAGE || `postgres:${embeddedMajor()}-alpine`
+}
+
 function embeddedMajor(): string {
   try {
     return findBinaries().version.split('.')[0] ?? '18'

@@ -21,7 +21,12 @@ const store = globalThis as { [SHARED]?: SharedServer }
 
 function acquireServer(options: DstaDbOptions, snapshot: string): SharedServer {
   store[SHARED] ??= {
-    started: startPostgres({ provider: options.provider, binDir: options.binDir, snapshot }),
+    started: startPostgres({
+      provider: options.provider,
+      binDir: options.binDir,
+      image: options.image,
+      snapshot,
+    }),
     users: 0,
     announced: false,
   }

@@ -25,6 +25,8 @@ export interface DstaDbOptions {
   keepFailed?: number
   /** Folder of PostgreSQL binaries for the embedded provider (e.g. `/usr/lib/postgresql/18/bin`). */
   binDir?: string
+  /** Image for the container provider (default `DSTA_DB_IMAGE`, else `postgres:<major>-alpine`). */
+  image?: string
 }
 
 export type Isolation = 'transaction' | 'database'
@@ -71,6 +73,10 @@ export function checkOptions(options: DstaDbOptions): DstaDbOptions {
   if (options.provider !== undefined && !providers.includes(options.provider))
     throw new Error(
       `${where} provider must be one of ${providers.join(', ')}, got ${JSON.stringify(options.provider)}`,
+    )
+  if (options.image !== undefined && (typeof options.image !== 'string' || options.image.trim() === ''))
+    throw new Error(
+      `${where} image must be an image name such as 'postgres:18-alpine', got ${JSON.stringify(options.image)}`,
     )
   if (options.migrations !== undefined && !Array.isArray(options.migrations))
     throw new Error(`${where} migrations must be an array of folders`)
