@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # A Docker engine and a PostgreSQL image on a machine with neither (and no Docker Hub).
 #
-#   .ci/docker.sh up     install Debian's docker.io if dockerd is missing, start dockerd, build the
-#                        image if absent; prints the exports to use (eval "$(.ci/docker.sh up)")
-#   .ci/docker.sh env    prints the exports only
-#   .ci/docker.sh down   stops the dockerd that `up` started (containers and images stay cached)
+#   .ci/docker.sh up      use the Docker engine that answers (DOCKER_HOST, ours, /var/run/docker.sock),
+#                         else install Debian's docker.io if missing and start a dockerd of ours;
+#                         build the image if absent; print the exports to use:
+#                           env=$(.ci/docker.sh up) && eval "$env"
+#   .ci/docker.sh env     print the exports for our dockerd
+#   .ci/docker.sh status  exit 0 when our dockerd runs
+#   .ci/docker.sh down    stop our dockerd (containers and images stay, as a cache)
 #
 # dockerd runs by hand (no systemd), leaves the machine's network settings alone (no iptables rules,
 # no ip forwarding, no masquerading; published ports answer on 127.0.0.1 through docker-proxy) and
@@ -24,16 +27,32 @@ run=${DSTA_DB_DOCKER_RUN:-/run/dsta-db-docker}          # socket, pid file, exec
 sock=$run/docker.sock
 pidfile=$run/dockerd.pid
 image=${DSTA_DB_IMAGE:-dsta-db/postgres:18.4}
-export DOCKER_HOST=unix://$sock
+own=unix://$sock
 
 log() { echo "docker.sh: $*" >&2; }
 
 exports() {
-  echo "export DOCKER_HOST=$DOCKER_HOST"
+  echo "export DOCKER_HOST=${DOCKER_HOST:-$own}"
   echo "export DSTA_DB_IMAGE=$image"
 }
 
 answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# An engine that already answers: the caller's DOCKER_HOST, ours from an earlier `up`, the system's.
+find_engine() {
+  local host
+  for host in "${DOCKER_HOST:-}" "$own" unix:///var/run/docker.sock; do
+    [ -n "$host" ] || continue
+    if DOCKER_HOST=$host answers; then
+      export DOCKER_HOST=$host
+      log "using the Docker engine at $host"
+      return 0
+    fi
+  done
+  return 1
+}
+
+ours_running() { kill -0 "$(cat "$pidfile" 2>/dev/null || echo none)" 2>/dev/null; }
 
 install_engine() {
   command -v dockerd >/dev/null && command -v debootstrap >/dev/null && return
@@ -45,7 +64,7 @@ install_engine() {
 }
 
 start_daemon() {
-  if answers; then log "dockerd already answers at $sock"; return; fi
+  export DOCKER_HOST=$own
   mkdir -p "$state" "$run"
   local driver
   for driver in overlay2 vfs; do
@@ -57,7 +76,7 @@ start_daemon() {
       >>"$state/dockerd.log" 2>&1 </dev/null &
     local pid=$! i
     for i in $(seq 1 150); do
-      if answers; then log "dockerd $pid answers ($driver) after $((i / 5)) s"; return; fi
+      if answers; then log "dockerd $pid answers ($driver) after $((i * 2 / 10)).$((i * 2 % 10)) s"; return; fi
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
@@ -77,6 +96,10 @@ rootfs_tar() {
   local mirror dir
   mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   mirror=${mirror:-http://deb.debian.org/debian}
+  if ! command -v debootstrap >/dev/null; then
+    log "installing debootstrap from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >&2
+  fi
   dir=$(mktemp -d "$state/cache/rootfs.XXXXXX")
   log "debootstrap --variant=minbase bookworm from $mirror (a few minutes, once per machine)"
   debootstrap --variant=minbase bookworm "$dir" "$mirror" >&2
@@ -95,14 +118,15 @@ build_image() {
       const fs = require("node:fs"), path = require("node:path")
       for (const { source, target } of JSON.parse(fs.readFileSync("native/pg-symlinks.json", "utf8")))
         if (!fs.existsSync(target)) fs.symlinkSync(path.relative(path.dirname(target), source), target)')
-  # Rebuilt when what goes into it changes: the entrypoint, this script, the binaries.
-  local key
-  key=$( (cat .ci/postgres-image/docker-entrypoint.sh "$0"; "$native/bin/postgres" --version;
-    stat -c %s "$native/bin/postgres") | sha256sum | cut -c1-12)
+  # Rebuilt when what goes into it changes: the entrypoint, these build steps, the binaries.
+  local key old
+  key=$( (cat .ci/postgres-image/docker-entrypoint.sh; declare -f build_image rootfs_tar
+    "$native/bin/postgres" --version; stat -c %s "$native/bin/postgres") | sha256sum | cut -c1-12)
   if [ "$(docker image inspect --format '{{index .Config.Labels "dsta-db.build"}}' "$image" 2>/dev/null)" = "$key" ]; then
     log "image $image is up to date ($key)"; return
   fi
   local tar version # stage is global: the EXIT trap removes it
+  old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   tar=$(rootfs_tar)
   version=$("$native/bin/postgres" --version | awk '{ print $3 }')
   stage=$(mktemp -d "$state/cache/stage.XXXXXX")
@@ -134,13 +158,15 @@ build_image() {
     --change 'CMD ["postgres"]' \
     - "$image" < <(tar -C "$stage" -cf - .) >&2
   rm -rf "$stage"
+  # The image it replaces, unless warm images still grow from it.
+  if [ -n "$old" ]; then docker image rm "$old" >/dev/null 2>&1 || true; fi
   docker image ls "$image" >&2
 }
 
 stop_daemon() {
+  if ! ours_running; then log "no dockerd of ours is running"; return; fi
   local pid
-  pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then log "no dockerd of ours is running"; return; fi
+  pid=$(cat "$pidfile")
   log "stopping dockerd $pid"
   kill "$pid"
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || { log "stopped"; return; }; sleep 0.2; done
@@ -149,12 +175,15 @@ stop_daemon() {
 
 case "${1:-up}" in
   up)
-    install_engine
-    start_daemon
+    if ! find_engine; then
+      install_engine
+      start_daemon
+    fi
     build_image
     exports
     ;;
-  env) exports ;;
+  env) DOCKER_HOST=$own exports ;;
+  status) ours_running ;;
   down) stop_daemon ;;
-  *) echo "usage: $0 up|env|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|env|status|down" >&2; exit 2 ;;
 esac
