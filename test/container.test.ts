@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { getContainerRuntimeClient } from 'testcontainers'
 import { afterAll, describe, expect, it } from 'vitest'
+import { run } from '../src/cli/program.js'
 import { containerImage, containerUnavailableReason, startPostgres } from '../src/server/index.js'
 
 // The container provider on a real Docker engine. Where Docker or the image is missing, the tests
@@ -131,6 +132,27 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
         await container.remove({ force: true }).catch(() => {})
     }
   }, 120_000)
+
+  it('dsta-db up --provider container: the image from --image, else DSTA_DB_IMAGE; a missing one named', async () => {
+    const cli = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const out: string[] = []
+      const err: string[] = []
+      const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env, cwd: '.' }
+      const code = await run(args, io)
+      return { code, out: out.join(''), err: err.join('') }
+    }
+    const { DSTA_DB_IMAGE: _, ...env } = process.env
+    const flag = await cli(['up', '--demo', '--provider', 'container', '--image', image], env)
+    expect(flag.code, flag.err).toBe(0)
+    expect(flag.out).toMatch(/^PostgreSQL \d+\.\d+ \(container\) is up\n/)
+    expect(flag.out).toMatch(/candlesticks +12 columns +2 rows/)
+    const fromEnv = await cli(['up', '--demo', '--provider', 'container'], { ...env, DSTA_DB_IMAGE: image })
+    expect(fromEnv.code, fromEnv.err).toBe(0)
+    const missing = await cli(['up', '--provider', 'container', '--image', 'dsta-db/no-such-image:0'], env)
+    expect(missing.code).toBe(1)
+    expect(missing.err).toContain('image "dsta-db/no-such-image:0" is not on this machine')
+    expect(await labelled(mine)).toEqual([])
+  }, 180_000)
 
   describe('a vitest run on the container provider', () => {
     const repo = join(import.meta.dirname, '..')

@@ -1,0 +1,95 @@
+// A run's set-up on each provider, side by side in one run: cold (initdb, then the migrations build
+// the template) against warm (the embedded snapshot / the container's committed image, named after
+// the template's hash as the Vitest plugin names it: no initdb, no migration). Set-up = what the
+// global setup waits for: server start to first query, template, the first worker's clone.
+// Needs Docker and an image (DOCKER_HOST / DSTA_DB_IMAGE; .ci/docker.sh up prints both). Run:
+//   npm run bench -- bench/container-start.ts          (ROUNDS=5 by default)
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { ClonePool } from '../src/isolation/clones.js'
+import { ensureTemplate } from '../src/isolation/template.js'
+import { containerImage, defaultBaseDir, type StartOptions, startPostgres } from '../src/server/index.js'
+import { templateRecipe } from '../src/vitest/recipe.js'
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5)
+const repo = fileURLToPath(new URL('../', import.meta.url))
+const recipe = await templateRecipe({}, repo)
+const snapshot = recipe.hash.slice(0, 16) // as the global setup names it
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN
+
+interface Round {
+  start: number
+  template: number
+  clone: number
+  setUp: number
+  stop: number
+  warm: boolean
+}
+
+async function setUp(options: StartOptions, save: boolean): Promise<Round> {
+  const t0 = performance.now()
+  const server = await startPostgres(options)
+  const client = new pg.Client(server.url)
+  await client.connect()
+  await client.query('SELECT 1')
+  await client.end()
+  const t1 = performance.now()
+  const template = await ensureTemplate(server.url, recipe)
+  const t2 = performance.now()
+  const names = { runId: `bench${Math.round(t2)}`, template: template.name }
+  const clones = await ClonePool.start(server.url, { ...names, workers: 1, spares: 0, maxDatabases: 4 })
+  await clones.settled()
+  const t3 = performance.now()
+  await clones.close()
+  if (save && template.built) server.saveSnapshotOnStop?.(snapshot)
+  const t4 = performance.now()
+  await server.stop()
+  const stop = performance.now() - t4
+  const warm = !template.built
+  return { start: t1 - t0, template: t2 - t1, clone: t3 - t2, setUp: t3 - t0, stop, warm }
+}
+
+const image = containerImage(undefined)
+const scratch: string[] = []
+const cases: [string, () => Promise<Round>][] = [
+  [
+    'embedded, cold (initdb + migrations)',
+    async () => {
+      const baseDir = await mkdtemp(join(defaultBaseDir(), '..', 'dsta-bench-'))
+      scratch.push(baseDir)
+      return setUp({ provider: 'embedded', baseDir }, false)
+    },
+  ],
+  ['embedded, warm (snapshot)', () => setUp({ provider: 'embedded', snapshot }, false)],
+  ['container, cold (initdb + migrations)', () => setUp({ provider: 'container' }, false)],
+  ['container, warm (committed image)', () => setUp({ provider: 'container', snapshot }, false)],
+]
+
+// The warm caches, as an earlier run leaves them.
+await setUp({ provider: 'embedded', snapshot }, true)
+await setUp({ provider: 'container', snapshot }, true)
+
+const results = new Map<string, Round[]>(cases.map(([name]) => [name, []]))
+for (let round = 0; round < ROUNDS; round++)
+  for (const [name, run] of cases) results.get(name)?.push(await run())
+await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })))
+
+const load = loadavg()[0]?.toFixed(1)
+console.log(
+  `Set-up of a run, median of ${ROUNDS} rounds side by side (${cpus().length} cores, load ${load});`,
+)
+console.log(`container image ${image}, Docker at ${process.env.DOCKER_HOST ?? 'its default socket'}`)
+console.log('| provider, case | server start → first query | template | first clone | set-up | stop |')
+console.log('|---|---|---|---|---|---|')
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+for (const [name, rounds] of results) {
+  if (rounds.some((r) => r.warm !== name.includes('warm')))
+    throw new Error(`${name}: a round was not ${name}`)
+  const m = (key: keyof Omit<Round, 'warm'>) => s(median(rounds.map((r) => r[key])))
+  console.log(
+    `| ${name} | ${m('start')} | ${m('template')} | ${m('clone')} | **${m('setUp')}** | ${m('stop')} |`,
+  )
+}
