@@ -1,9 +1,12 @@
 // A run's set-up on each provider, side by side in one run: cold (initdb, then the migrations build
 // the template) against warm (the embedded snapshot / the container's committed image, named after
 // the template's hash as the Vitest plugin names it: no initdb, no migration). Set-up = what the
-// global setup waits for: server start to first query, template, the first worker's clone.
+// global setup waits for: loading Testcontainers (container only, timed in a fresh process: a run
+// pays it once), server start to first query, template, the first worker's clone. Then whole
+// `vitest run`s of a one-test project, warm, on each provider.
 // Needs Docker and an image (DOCKER_HOST / DSTA_DB_IMAGE; .ci/docker.sh up prints both). Run:
 //   npm run bench -- bench/container-start.ts          (ROUNDS=5 by default)
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +24,7 @@ const snapshot = recipe.hash.slice(0, 16) // as the global setup names it
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN
 
 interface Round {
+  load: number
   start: number
   template: number
   clone: number
@@ -29,7 +33,16 @@ interface Round {
   warm: boolean
 }
 
+const node = join(repo, 'node_modules/.bin/node')
+/** Loading `testcontainers` as a run does, once, in a fresh process. */
+function loadTime(): number {
+  const script =
+    "const t = performance.now(); await import('testcontainers'); console.log(performance.now() - t)"
+  return Number(execFileSync(node, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' }))
+}
+
 async function setUp(options: StartOptions, save: boolean): Promise<Round> {
+  const load = options.provider === 'container' ? loadTime() : 0
   const t0 = performance.now()
   const server = await startPostgres(options)
   const client = new pg.Client(server.url)
@@ -49,7 +62,7 @@ async function setUp(options: StartOptions, save: boolean): Promise<Round> {
   await server.stop()
   const stop = performance.now() - t4
   const warm = !template.built
-  return { start: t1 - t0, template: t2 - t1, clone: t3 - t2, setUp: t3 - t0, stop, warm }
+  return { load, start: t1 - t0, template: t2 - t1, clone: t3 - t2, setUp: load + t3 - t0, stop, warm }
 }
 
 const image = containerImage(undefined)
@@ -77,19 +90,50 @@ for (let round = 0; round < ROUNDS; round++)
   for (const [name, run] of cases) results.get(name)?.push(await run())
 await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })))
 
+// Whole runs: `vitest run` of test/fixtures-vitest/container (one test), warm (the first run of each
+// provider saves its snapshot), wall time from spawn to exit.
+function vitestRun(provider: string): number {
+  const env: NodeJS.ProcessEnv = { ...process.env, DSTA_PROVIDER: provider }
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key]
+  const t0 = performance.now()
+  const args = [
+    join(repo, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--root',
+    'test/fixtures-vitest/container',
+  ]
+  const result = spawnSync(node, args, { cwd: repo, env, encoding: 'utf8' })
+  if (result.status !== 0)
+    throw new Error(`vitest run on ${provider} failed:\n${result.stdout}${result.stderr}`)
+  return performance.now() - t0
+}
+const runs = new Map<string, number[]>([
+  ['embedded', []],
+  ['container', []],
+])
+for (const provider of runs.keys()) vitestRun(provider)
+for (let round = 0; round < ROUNDS; round++)
+  for (const [provider, times] of runs) times.push(vitestRun(provider))
+
 const load = loadavg()[0]?.toFixed(1)
 console.log(
   `Set-up of a run, median of ${ROUNDS} rounds side by side (${cpus().length} cores, load ${load});`,
 )
 console.log(`container image ${image}, Docker at ${process.env.DOCKER_HOST ?? 'its default socket'}`)
-console.log('| provider, case | server start → first query | template | first clone | set-up | stop |')
-console.log('|---|---|---|---|---|---|')
+console.log(
+  '| provider, case | load Testcontainers | server start → first query | template | first clone | set-up | stop |',
+)
+console.log('|---|---|---|---|---|---|---|')
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 for (const [name, rounds] of results) {
   if (rounds.some((r) => r.warm !== name.includes('warm')))
     throw new Error(`${name}: a round was not ${name}`)
   const m = (key: keyof Omit<Round, 'warm'>) => s(median(rounds.map((r) => r[key])))
-  console.log(
-    `| ${name} | ${m('start')} | ${m('template')} | ${m('clone')} | **${m('setUp')}** | ${m('stop')} |`,
-  )
+  const row = [m('load'), m('start'), m('template'), m('clone'), `**${m('setUp')}**`, m('stop')]
+  console.log(`| ${name} | ${row.join(' | ')} |`)
 }
+const [embedded, container] = [median(runs.get('embedded') ?? []), median(runs.get('container') ?? [])]
+console.log(
+  `\nA warm \`vitest run\` of a one-test project, spawn to exit, median of ${ROUNDS}: ` +
+    `embedded ${s(embedded)}, container ${s(container)} (+${s(container - embedded)})`,
+)

@@ -31,7 +31,6 @@ export interface ContainerOptions {
   settings?: Record<string, string | number>
   /** Host port; default a free one. */
   port?: number
-  env?: NodeJS.ProcessEnv
 }
 
 /** Throw-away server, as the embedded one: durability off, shared memory in the data folder. */
@@ -60,14 +59,13 @@ const LOG_LINES = 20
 /**
  * PostgreSQL in a container through Testcontainers (an optional dependency, loaded only here). No
  * Ryuk needed: a watchdog removes the container when this process dies, and every start removes
- * the containers of dead runs.
+ * the containers of dead runs. Docker's settings come from process.env, as Testcontainers reads them.
  */
 export async function startContainer(options: ContainerOptions): Promise<StartedPostgres> {
-  const env = options.env ?? process.env
-  const reason = await dockerUnavailableReason(env)
+  const reason = await dockerUnavailableReason()
   if (reason)
     throw new Error(`provider "container" needs a Docker engine: ${reason}. Use provider "embedded" instead.`)
-  const testcontainers = await loadTestcontainers(env)
+  const testcontainers = await loadTestcontainers()
   const docker = await dockerClient(testcontainers)
   const sweep = removeDeadRunContainers(docker).catch(() => []) // meanwhile: it never touches ours
   const settings = { ...SETTINGS, ...options.settings }
@@ -82,7 +80,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
   const start = randomBytes(8).toString('hex')
   const watchdog = spawnContainerWatchdog(docker, start)
   // Testcontainers removes a container that fails its wait: its log is read as it comes instead.
-  const recent: string[] = []
+  let recent = ''
   let logStream: Readable | undefined
   try {
     const volumes = Object.keys((await docker.getImage(image).inspect()).Config?.Volumes ?? {})
@@ -106,13 +104,15 @@ export async function startContainer(options: ContainerOptions): Promise<Started
       .withLogConsumer((stream) => {
         logStream = stream
         stream.on('error', () => {})
-        stream.on('data', (chunk) => recent.push(...String(chunk).split('\n').filter(Boolean)))
-        stream.on('data', () => recent.splice(0, recent.length - LOG_LINES))
+        stream.on('data', (chunk) => {
+          recent += chunk
+          if (recent.length > 64_000) recent = recent.slice(-32_000)
+        })
       })
       .withWaitStrategy(testcontainers.Wait.forLogMessage(READY))
       .withStartupTimeout(STARTUP_MS)
       .start()
-    const host = await reachableHost(env, container.getHost(), container.getMappedPort(5432))
+    const host = await reachableHost(container.getHost(), container.getMappedPort(5432))
     const url = `postgresql://postgres:${password}@${host}:${container.getMappedPort(5432)}/postgres`
     const version = await serverVersion(url, docker, container.getId())
     logStream?.destroy()
@@ -129,7 +129,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
       log ||= await logTail(docker, id, LOG_LINES)
       await removeContainer(docker, id).catch(() => {})
     }
-    log ||= recent.join('\n')
+    log ||= recent.trimEnd().split('\n').slice(-LOG_LINES).join('\n')
     logStream?.destroy()
     watchdog?.kill('SIGKILL')
     throw new Error(
@@ -164,9 +164,14 @@ function started(
         // Another run saved the same snapshot first: keep theirs, as the embedded provider does.
         if (tag && (saveAs?.replace || !(await findWarmImage(docker, tag)))) {
           const container = docker.getContainer(id)
+          const exited = container.wait() as Promise<{ StatusCode: number }>
           await container.kill({ signal: 'SIGINT' }) // fast shutdown: a clean data folder
-          const { StatusCode } = (await container.wait()) as { StatusCode: number }
-          if (StatusCode === 0) await saveWarmImage(docker, id, tag, warmth.base)
+          // An image whose PostgreSQL is not the container's first process may never stop on it.
+          const timeout = new Promise<undefined>((resolve) =>
+            setTimeout(() => resolve(undefined), 30_000).unref(),
+          )
+          const result = await Promise.race([exited, timeout])
+          if (result?.StatusCode === 0) await saveWarmImage(docker, id, tag, warmth.base)
         }
       } finally {
         await removeContainer(docker, id)
@@ -192,10 +197,9 @@ function started(
  * Testcontainers chose, else 127.0.0.1. (Testcontainers takes a machine with `/.dockerenv` for a
  * container and may hand out a gateway that does not lead to the port.)
  */
-async function reachableHost(env: NodeJS.ProcessEnv, chosen: string, port: number): Promise<string> {
-  const candidates = env.TESTCONTAINERS_HOST_OVERRIDE
-    ? [env.TESTCONTAINERS_HOST_OVERRIDE]
-    : [chosen, '127.0.0.1']
+async function reachableHost(chosen: string, port: number): Promise<string> {
+  const override = process.env.TESTCONTAINERS_HOST_OVERRIDE
+  const candidates = override ? [override] : [chosen, '127.0.0.1']
   for (const host of new Set(candidates)) if (await accepts(host, port)) return host
   throw new Error(
     `its port ${port} does not answer on ${[...new Set(candidates)].join(' or ')}; ` +

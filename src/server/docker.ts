@@ -43,8 +43,8 @@ export async function dockerUnavailableReason(
  * removes our containers, and where Docker Hub cannot be reached Ryuk's image cannot be pulled and
  * every start would fail on it.
  */
-export async function loadTestcontainers(env: NodeJS.ProcessEnv = process.env): Promise<Testcontainers> {
-  env.TESTCONTAINERS_RYUK_DISABLED ??= 'true'
+export async function loadTestcontainers(): Promise<Testcontainers> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true' // Testcontainers reads process.env alone
   try {
     return await import('testcontainers')
   } catch {
@@ -98,14 +98,11 @@ async function imageId(docker: Dockerode, image: string): Promise<string | undef
  * Why the container provider cannot run `image` here, or undefined when it can: Docker must answer,
  * and the image must be on the machine or pullable. For tests that skip with a reason.
  */
-export async function containerUnavailableReason(
-  image: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string | undefined> {
-  const reason = await dockerUnavailableReason(env)
+export async function containerUnavailableReason(image: string): Promise<string | undefined> {
+  const reason = await dockerUnavailableReason()
   if (reason) return reason
   try {
-    await ensureImage(await dockerClient(await loadTestcontainers(env)), image)
+    await ensureImage(await dockerClient(await loadTestcontainers()), image)
     return undefined
   } catch (error) {
     return error instanceof Error ? error.message : String(error)

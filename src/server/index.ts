@@ -28,7 +28,6 @@ export async function startPostgres(options: StartOptions = {}): Promise<Started
     case 'container':
       return startContainer({
         image: containerImage(options.image, env),
-        env,
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
         ...(options.settings === undefined ? {} : { settings: options.settings }),
         ...(options.port === undefined ? {} : { port: options.port }),
