@@ -85,9 +85,23 @@ const cases: [string, () => Promise<Round>][] = [
 await setUp({ provider: 'embedded', snapshot }, true)
 await setUp({ provider: 'container', snapshot }, true)
 
+// The engine's own share: create + start of a container of the same image that runs `true`.
+const docker = (await (await import('testcontainers')).getContainerRuntimeClient()).container.dockerode
+async function engineStart(): Promise<number> {
+  const t0 = performance.now()
+  const container = await docker.createContainer({ Image: image, Cmd: ['true'] })
+  await container.start()
+  const elapsed = performance.now() - t0
+  await container.remove({ force: true })
+  return elapsed
+}
+const engine: number[] = []
+
 const results = new Map<string, Round[]>(cases.map(([name]) => [name, []]))
-for (let round = 0; round < ROUNDS; round++)
+for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of cases) results.get(name)?.push(await run())
+  engine.push(await engineStart())
+}
 await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })))
 
 // Whole runs: `vitest run` of test/fixtures-vitest/container (one test), warm (the first run of each
@@ -132,6 +146,7 @@ for (const [name, rounds] of results) {
   const row = [m('load'), m('start'), m('template'), m('clone'), `**${m('setUp')}**`, m('stop')]
   console.log(`| ${name} | ${row.join(' | ')} |`)
 }
+console.log(`Docker's own share: create + start of a container that runs \`true\`: ${s(median(engine))}`)
 const [embedded, container] = [median(runs.get('embedded') ?? []), median(runs.get('container') ?? [])]
 console.log(
   `\nA warm \`vitest run\` of a one-test project, spawn to exit, median of ${ROUNDS}: ` +
