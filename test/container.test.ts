@@ -91,13 +91,19 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
   }, 120_000)
 
   it('starts warm from the image committed at a clean stop, with what the earlier run made', async () => {
+    // Under a name of its own: warm images are pruned per image name, and a run's own stay untouched.
+    const client = await docker()
+    const base = 'dsta-db-test/warm-base:1'
+    const [repo, tag] = base.split(':') as [string, string]
+    await client.getImage(image).tag({ repo, tag })
     const name = 'container-test'
     try {
-      const first = await startPostgres({ provider: 'container', snapshot: name })
+      const first = await startPostgres({ provider: 'container', image: base, snapshot: name })
+      expect(first.fromSnapshot).toBe(false)
       await query(first.url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)')
-      first.saveSnapshotOnStop?.(name, { replace: true })
+      first.saveSnapshotOnStop?.(name)
       await first.stop()
-      const second = await startPostgres({ provider: 'container', snapshot: name })
+      const second = await startPostgres({ provider: 'container', image: base, snapshot: name })
       try {
         expect(second.fromSnapshot).toBe(true)
         expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 7 }])
@@ -106,9 +112,9 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
       }
       expect(await labelled(mine)).toEqual([])
     } finally {
-      const client = await docker()
-      const images = await client.listImages({ filters: { reference: [`dsta-db-warm:${name}-*`] } })
-      for (const { Id } of images) await client.getImage(Id).remove({ force: true })
+      const warm = await client.listImages({ filters: { label: [`dsta-db.warm-for=${base}`] } })
+      for (const { Id } of warm) await client.getImage(Id).remove({ force: true })
+      await client.getImage(base).remove()
     }
   }, 180_000)
 
