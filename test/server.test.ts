@@ -7,14 +7,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findBinaries } from '../src/server/binaries.js'
 import type { StartedPostgres } from '../src/server/index.js'
-import {
-  defaultBaseDir,
-  dockerUnavailableReason,
-  externalUrl,
-  redact,
-  startEmbedded,
-  startPostgres,
-} from '../src/server/index.js'
+import { defaultBaseDir, externalUrl, redact, startEmbedded, startPostgres } from '../src/server/index.js'
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client(url)
@@ -258,24 +251,4 @@ describe('external provider', () => {
     // @ts-expect-error: a user's typo
     await expect(startPostgres({ provider: 'docker' })).rejects.toThrow('unknown provider "docker"')
   })
-})
-
-describe('container provider', () => {
-  it('starts PostgreSQL through Testcontainers where Docker answers', async (context) => {
-    const reason = await dockerUnavailableReason()
-    if (reason) {
-      console.log(`skipped container provider: ${reason}`)
-      await expect(startPostgres({ provider: 'container' })).rejects.toThrow(
-        'provider "container" needs a Docker engine',
-      )
-      return context.skip()
-    }
-    const started = await startPostgres({ provider: 'container' })
-    try {
-      expect(started.provider).toBe('container')
-      expect(await query(started.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
-    } finally {
-      await started.stop()
-    }
-  }, 180_000)
 })

@@ -75,6 +75,9 @@ describe('dstaDb() options are checked when the config loads, naming the option'
       "option isolation must be 'transaction' or 'database'",
     )
     expect(() => dstaDb({ readyClones: -2 })).toThrow('option readyClones must be a non-negative integer')
+    expect(() => dstaDb({ image: ' ' })).toThrow(
+      "dstaDb() option image must be an image name such as 'postgres:18-alpine'",
+    )
     expect(dstaDb({ seed: 7, provider: 'embedded' }).name).toBe('dsta-db')
   })
 })

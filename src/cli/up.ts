@@ -9,6 +9,7 @@ interface UpOptions extends DirOptions, OutputOptions {
   port?: number
   provider: 'auto' | 'embedded' | 'container' | 'external'
   binDir?: string
+  image?: string
   database: string
   snapshot?: string
 }
@@ -26,6 +27,10 @@ export function upCommand(program: Command, io: CliIo): void {
         .default('embedded'),
     )
     .option('--bin-dir <dir>', 'a folder with initdb and postgres to use instead of the npm binaries')
+    .option(
+      '--image <name>',
+      'image for --provider container (default: DSTA_DB_IMAGE, else postgres:<major>-alpine)',
+    )
     .option('--database <name>', 'name of the database to create on the server', 'dsta')
     .option('--dir <dirs...>', DIR_HELP)
     .option(
@@ -48,6 +53,7 @@ export function upCommand(program: Command, io: CliIo): void {
         env: io.env,
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.binDir === undefined ? {} : { binDir: options.binDir }),
+        ...(options.image === undefined ? {} : { image: options.image }),
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       })
       const text = !options.json

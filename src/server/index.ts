@@ -5,9 +5,23 @@ import { externalUrl, startExternal } from './external.js'
 import type { StartedPostgres, StartOptions } from './types.js'
 
 export { databasePath, externalUrl, redact } from './address.js'
-export { dockerUnavailableReason } from './container.js'
 export { defaultBaseDir, startEmbedded } from './embedded.js'
 export type { EmbeddedOptions, ProviderName, StartedPostgres, StartOptions } from './types.js'
+
+/**
+ * Why Docker cannot be used here, or undefined when its daemon answers a ping. A wrapper, so that the
+ * public types never name `testcontainers` (an optional peer a project may not have).
+ */
+export async function dockerUnavailableReason(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  return (await import('./docker.js')).dockerUnavailableReason(env)
+}
+
+/** Why the container provider cannot run `image` here (no Docker, no such image), or undefined when it can. */
+export async function containerUnavailableReason(image: string): Promise<string | undefined> {
+  return (await import('./docker.js')).containerUnavailableReason(image)
+}
 
 /**
  * Starts (or, for `external`, finds) a PostgreSQL server. `auto` picks external when an address is
@@ -26,7 +40,12 @@ export async function startPostgres(options: StartOptions = {}): Promise<Started
         )
       return startExternal(url)
     case 'container':
-      return startContainer(options.image ?? `postgres:${embeddedMajor()}-alpine`)
+      return startContainer({
+        image: containerImage(options.image, env),
+        ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+        ...(options.settings === undefined ? {} : { settings: options.settings }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+      })
     case 'embedded':
       return startEmbedded(options)
     default:
@@ -34,7 +53,14 @@ export async function startPostgres(options: StartOptions = {}): Promise<Started
   }
 }
 
-/** The container runs the same major version as the embedded binaries, so both behave alike. */
+/**
+ * The container provider's image: the one asked for (option, CLI flag), else `DSTA_DB_IMAGE`, else
+ * the official image of the embedded binaries' major version, so that both providers behave alike.
+ */
+export function containerImage(image: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return image || env.DSTA_DB_IMAGE || `postgres:${embeddedMajor()}-alpine`
+}
+
 function embeddedMajor(): string {
   try {
     return findBinaries().version.split('.')[0] ?? '18'

@@ -13,11 +13,12 @@ export interface StartedPostgres {
   readonly logFile?: string
   /** Embedded only: the folder of the binaries that run it. */
   readonly binDir?: string
-  /** Embedded only: whether the data folder was copied from the snapshot named in the options. */
+  /** Embedded and container: whether the server started from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**
-   * Embedded only: at a clean `stop()`, keep the data folder as the snapshot `name` instead of
-   * deleting it, so that the next start with `snapshot: name` begins with everything made in this run.
+   * Embedded and container: at a clean `stop()`, keep the data folder as the snapshot `name` instead
+   * of deleting it (the container provider commits a warm image), so that the next start with
+   * `snapshot: name` begins with everything made in this run.
    * An existing snapshot of that name is kept (another run saved the same thing) unless `replace`.
    */
   saveSnapshotOnStop?(name: string, options?: { replace?: boolean }): void
@@ -44,7 +45,10 @@ export interface StartOptions extends EmbeddedOptions {
   provider?: 'auto' | ProviderName | undefined
   /** For `external`: the address; default `DATABASE_URL` or the `DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD` variables. */
   url?: string | undefined
-  /** For `container`: the image; default `postgres:<major of the embedded binaries>-alpine`. */
+  /**
+   * For `container`: the image; default `DSTA_DB_IMAGE`, else `postgres:<major of the embedded
+   * binaries>-alpine`. `snapshot`, `settings` and `port` apply to it too.
+   */
   image?: string | undefined
   /** Environment to read addresses from; default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined

@@ -22,7 +22,12 @@ const store = globalThis as { [SHARED]?: SharedServer }
 
 function acquireServer(options: DstaDbOptions, snapshot: string): SharedServer {
   store[SHARED] ??= {
-    started: startPostgres({ provider: options.provider, binDir: options.binDir, snapshot }),
+    started: startPostgres({
+      provider: options.provider,
+      binDir: options.binDir,
+      image: options.image,
+      snapshot,
+    }),
     users: 0,
     announced: false,
   }
@@ -131,10 +136,11 @@ export default async function setup(project: TestProject) {
           `\`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves them again and prints their addresses.`,
       )
     }
-    // An embedded server this run alone uses is removed with its data at stop: dropping its clones
-    // one by one first would only delay the exit. Not when a snapshot of it is about to be saved.
+    // An embedded server or a container this run alone uses is removed with its data at stop:
+    // dropping its clones one by one first would only delay the exit. Not when a snapshot of it is
+    // about to be saved.
     const saving = current.built || kept.length > 0
-    const serverGoes = server.provider === 'embedded' && shared.users === 1 && !saving
+    const serverGoes = server.provider !== 'external' && shared.users === 1 && !saving
     await current.clones.close(undefined, !serverGoes)
     await releaseServer(shared)
   }

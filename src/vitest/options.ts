@@ -31,6 +31,8 @@ export interface DstaDbOptions {
    * `.dsta-db/charts` (or `dir`), attached to the test and named in its error. Default off.
    */
   chartOnFailure?: boolean | ChartOnFailureOptions | undefined
+  /** Image for the container provider (default `DSTA_DB_IMAGE`, else `postgres:<major>-alpine`). */
+  image?: string | undefined
 }
 
 export type Isolation = 'transaction' | 'database'
@@ -77,6 +79,10 @@ export function checkOptions(options: DstaDbOptions): DstaDbOptions {
   if (options.provider !== undefined && !providers.includes(options.provider))
     throw new Error(
       `${where} provider must be one of ${providers.join(', ')}, got ${JSON.stringify(options.provider)}`,
+    )
+  if (options.image !== undefined && (typeof options.image !== 'string' || options.image.trim() === ''))
+    throw new Error(
+      `${where} image must be an image name such as 'postgres:18-alpine', got ${JSON.stringify(options.image)}`,
     )
   if (options.migrations !== undefined && !Array.isArray(options.migrations))
     throw new Error(`${where} migrations must be an array of folders`)
