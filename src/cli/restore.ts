@@ -54,7 +54,8 @@ export function restoreCommand(program: Command, io: CliIo): void {
         ...(options.pgBinDir === undefined ? {} : { pgBinDir: resolve(io.cwd, options.pgBinDir) }),
         onProgress: ({ table, bytes }) => {
           if (tables.at(-1) !== table) tables.push(table)
-          bar.update(tables.length - 1, 4, bytes, table)
+          // the four tables, or more when your migrations add some: a table-by-table bar
+          bar.update(tables.length - 1, Math.max(4, tables.length), bytes, table)
         },
       }).finally(() => bar.stop())
       const ms = Math.round(performance.now() - started)
