@@ -38,9 +38,7 @@ export class SuiteTransaction {
 
   /** BEGIN on `client`, and the sequence values to put back at the end. */
   static async begin(client: pg.Client): Promise<SuiteTransaction> {
-    const begun = client.query('BEGIN')
-    const sequences = await SequenceGuard.of(client)
-    await begun
+    const [, sequences] = await Promise.all([client.query('BEGIN'), SequenceGuard.of(client)]) // pipelined
     const atStart = sequences.values(await client.query(sequences.readSql()))
     return new SuiteTransaction(client, sequences, atStart)
   }
