@@ -44,14 +44,16 @@ const INSERT = `INSERT INTO candlesticks (exchange, symbol, "interval", "timesta
   low_price, close_price, volume, quote_volume) VALUES ('binance', 'BENCH', '1h', now(), 1, 1, 1, 1, 1, 1)`
 const COUNT = 'SELECT count(*)::int AS n FROM candlesticks'
 const dist = `${repo}dist/`
+const external = `/${dist.replace(/[/.]/g, (c) => `\\${c}`)}/`
 
 function config(way: Way): string {
   const test = `include: ['*.test.ts'], pool: '${pool}', isolate: ${isolate}`
   if (way === 'pool' || way === 'db')
     return `import { defineConfig } from 'vitest/config'
 import { dstaDb } from '${dist}vitest/index.js'
-// dist/ stays external to Vite, as dsta-db does in a user's node_modules.
-export default defineConfig({ plugins: [dstaDb()], test: { ${test}, server: { deps: { external: ['${dist}'] } } } })\n`
+// dist/ stays external to Vite, as dsta-db does in a user's node_modules (a string pattern would
+// only match under node_modules/, hence the RegExp).
+export default defineConfig({ plugins: [dstaDb()], test: { ${test}, server: { deps: { external: [${external}] } } } })\n`
   if (way === 'none')
     return `import { defineConfig } from 'vitest/config'
 export default defineConfig({ test: { ${test} } })\n`
