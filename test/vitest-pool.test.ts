@@ -128,6 +128,17 @@ describe('pg.Pool-style code', () => {
   })
 })
 
+test('generateTestData over the pool: COPY inside the test transaction', async ({ pool }) => {
+  const { generateTestData } = await import('../src/generate/index.js')
+  const counts = await generateTestData(pool, { days: 1, symbols: ['BTCUSDT'], seed: 3 })
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM candlesticks')
+  expect(rows[0].n).toBe(counts.candlesticks + 1) // and the file's row
+})
+
+test('…and the generated rows are gone after it', async ({ pool }) => {
+  expect(await symbols(pool)).toEqual(['SHARED'])
+})
+
 describe('db and pool in one test share its transaction', () => {
   test('rows of one are seen by the other, savepoints of both nest', async ({ db, pool }) => {
     await pool.query(INSERT, ['VIAPOOL', '2024-06-01T00:00:00Z'])
