@@ -133,13 +133,16 @@ export class SavepointClient extends EventEmitter {
   }
 
   /** Returns the client; a transaction it left open is rolled back, as an uncommitted one would be. */
-  release(_error?: Error | boolean): void {
+  release(error?: Error | boolean): void {
     if (this.#released)
       throw new Error('Release called on client which has already been released to the pool.')
     this.#released = true
     const done = this.#session.abandon(this.#link)
-    done.catch((error) => this.#pool.emit('error', error, this)).finally(() => this.#free())
-    this.#pool.emit('release', _error instanceof Error ? _error : undefined, this)
+    // A failed rollback means a broken connection: the test's next query reports it; listeners hear it now.
+    done
+      .catch((failure) => this.#pool.listenerCount('error') && this.#pool.emit('error', failure, this))
+      .finally(() => this.#free())
+    this.#pool.emit('release', error instanceof Error ? error : undefined, this)
   }
 
   connect(): Promise<void> {
