@@ -1,9 +1,13 @@
-// Benchmark of issue 3: 1 000 small tests in 20 files, run three ways in one go: with dstaDb(), with
-// a TRUNCATE before each test (the usual hand-written set-up), and with no database (Vitest's floor).
+// Benchmark of issues 3 and 12: 1 000 small tests (INSERT + count) in 20 files, run several ways in
+// one go, side by side: dstaDb() with `pool` and with `db`, the hand-written fixtures a team would
+// write instead (raw pg and Slonik: BEGIN per file, SAVEPOINT / ROLLBACK TO per test; TRUNCATE before
+// each test), and no database at all (Vitest's floor). dsta-db is loaded from dist/ and kept external
+// to Vite, as an installed package is: run `npm run build` first.
 // Run:
-//   npm run bench -- bench/suite.ts [--runs 3] [--files 20] [--tests 50] [--no-isolate]
+//   npm run bench -- bench/suite.ts [--runs 3] [--files 20] [--tests 50] [--pool forks|threads]
+//     [--no-isolate] [--ways none,pool,db,pg,slonik,truncate] [--no-compile-cache]
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,37 +19,50 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     files: { type: 'string', default: '20' },
     tests: { type: 'string', default: '50' },
-    // Vitest's isolate: false (workers reuse their modules across files) for all three ways.
+    pool: { type: 'string', default: 'forks' },
+    // Vitest's isolate: false (workers reuse their modules across files) for every way.
     'no-isolate': { type: 'boolean', default: false },
+    // NODE_DISABLE_COMPILE_CACHE for every way: what dstaDb()'s compile cache is worth.
+    'no-compile-cache': { type: 'boolean', default: false },
+    ways: { type: 'string', default: 'none,pool,db,pg,slonik' },
   },
 })
 const isolate = !values['no-isolate']
 const runs = Number(values.runs)
 const files = Number(values.files)
 const tests = Number(values.tests)
+const pool = values.pool
+if (pool !== 'forks' && pool !== 'threads') throw new Error('--pool must be forks or threads')
 
-type Way = 'dstaDb' | 'truncate' | 'none'
-const WAYS: Way[] = ['none', 'dstaDb', 'truncate']
+type Way = 'none' | 'pool' | 'db' | 'pg' | 'slonik' | 'truncate'
+const ALL: Way[] = ['none', 'pool', 'db', 'pg', 'slonik', 'truncate']
+const WAYS = values.ways.split(',') as Way[]
+for (const way of WAYS) if (!ALL.includes(way)) throw new Error(`--ways: unknown way ${way}`)
+if (!existsSync(join(repo, 'dist/vitest/index.js'))) throw new Error('run `npm run build` first')
 
 const INSERT = `INSERT INTO candlesticks (exchange, symbol, "interval", "timestamp", open_price, high_price,
   low_price, close_price, volume, quote_volume) VALUES ('binance', 'BENCH', '1h', now(), 1, 1, 1, 1, 1, 1)`
+const COUNT = 'SELECT count(*)::int AS n FROM candlesticks'
+const dist = `${repo}dist/`
+const external = `/${dist.replace(/[/.]/g, (c) => `\\${c}`)}/`
 
 function config(way: Way): string {
-  const pool = `pool: 'forks', isolate: ${isolate}`
-  if (way === 'dstaDb')
+  const test = `include: ['*.test.ts'], pool: '${pool}', isolate: ${isolate}`
+  if (way === 'pool' || way === 'db')
     return `import { defineConfig } from 'vitest/config'
-import { dstaDb } from '${repo}src/vitest/index.ts'
-export default defineConfig({ plugins: [dstaDb()], test: { include: ['*.test.ts'], ${pool} } })\n`
-  if (way === 'truncate')
+import { dstaDb } from '${dist}vitest/index.js'
+// dist/ stays external to Vite, as dsta-db does in a user's node_modules (a string pattern would
+// only match under node_modules/, hence the RegExp).
+export default defineConfig({ plugins: [dstaDb()], test: { ${test}, server: { deps: { external: [${external}] } } } })\n`
+  if (way === 'none')
     return `import { defineConfig } from 'vitest/config'
-export default defineConfig({ test: { include: ['*.test.ts'], globalSetup: ['./truncate-setup.ts'], ${pool} } })\n`
+export default defineConfig({ test: { ${test} } })\n`
   return `import { defineConfig } from 'vitest/config'
-export default defineConfig({ test: { include: ['*.test.ts'], ${pool} } })\n`
+export default defineConfig({ test: { ${test}, globalSetup: ['./server-setup.ts'] } })\n`
 }
 
-// The hand-written baseline: one server and one migrated database for the run, a pool per file,
-// TRUNCATE of the four tables before each test.
-const TRUNCATE_SETUP = `import { startPostgres } from '${repo}src/server/index.ts'
+// The hand-written baselines: one server and one migrated database for the run.
+const SERVER_SETUP = `import { startPostgres } from '${repo}src/server/index.ts'
 import { migrate } from '${repo}src/migrate/index.ts'
 export default async function setup(project) {
   const server = await startPostgres()
@@ -54,26 +71,63 @@ export default async function setup(project) {
   return () => server.stop()
 }\n`
 
-function testFile(way: Way, index: number): string {
-  const body = (i: number) =>
-    way === 'none'
-      ? `test('t${i}', () => { expect(${i} + 1).toBe(${i + 1}) })`
-      : `test('t${i}', async ({ db }) => {
-  await db.query(sql.unsafe\`${INSERT}\`)
-  expect(await db.oneFirst(sql.unsafe\`SELECT count(*)::int FROM candlesticks\`)).toBe(1)
-})`
-  const cases = Array.from({ length: tests }, (_, i) => body(i)).join('\n')
-  if (way === 'none') return `import { expect, test } from 'vitest'\n// file ${index}\n${cases}\n`
-  if (way === 'dstaDb')
-    return `import { sql } from 'slonik'\nimport { expect, test } from '${repo}src/vitest/index.ts'\n${cases}\n`
-  return `import { sql } from 'slonik'
+// What each way's file starts with: the fixture, as its users would write it.
+const HEADERS: Record<Way, string> = {
+  none: `import { expect, test } from 'vitest'\n`,
+  pool: `import { expect, test } from '${dist}vitest/index.js'\n`,
+  db: `import { sql } from 'slonik'\nimport { expect, test } from '${dist}vitest/index.js'\n`,
+  // node-postgres by hand: one client per file, BEGIN for the file, a savepoint per test.
+  pg: `import pg from 'pg'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, test as base } from 'vitest'
+const client = new pg.Client({ connectionString: inject('benchUrl') })
+beforeAll(async () => { await client.connect(); await client.query('BEGIN') })
+beforeEach(async () => { await client.query('SAVEPOINT t') })
+afterEach(async () => { await client.query('ROLLBACK TO SAVEPOINT t') })
+afterAll(async () => { await client.query('ROLLBACK'); await client.end() })
+const test = base.extend({ pool: async ({}, use) => use(client) })
+`,
+  // Slonik by hand: a pool per file, one connection held in BEGIN for the file, a savepoint per test.
+  slonik: `import { createPool, sql } from 'slonik'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, test as base } from 'vitest'
+const pool = await createPool(inject('benchUrl'))
+let connection, release, done
+beforeAll(async () => {
+  await new Promise((ready) => {
+    done = pool.connect(async (c) => {
+      connection = c
+      await c.query(sql.unsafe\`BEGIN\`)
+      ready()
+      await new Promise((r) => { release = r })
+      await c.query(sql.unsafe\`ROLLBACK\`)
+    })
+  })
+})
+beforeEach(async () => { await connection.query(sql.unsafe\`SAVEPOINT t\`) })
+afterEach(async () => { await connection.query(sql.unsafe\`ROLLBACK TO SAVEPOINT t\`) })
+afterAll(async () => { release(); await done; await pool.end() })
+const test = base.extend({ db: async ({}, use) => use(connection) })
+`,
+  truncate: `import { sql } from 'slonik'
 import { afterAll, beforeEach, expect, inject, test as base } from 'vitest'
 import { createDstaPool } from '${repo}src/schema/index.ts'
 const pool = await createDstaPool(inject('benchUrl'))
 afterAll(() => pool.end())
 beforeEach(async () => { await pool.query(sql.unsafe\`TRUNCATE candlesticks, trades, order_books, market_metrics\`) })
 const test = base.extend({ db: async ({}, use) => use(pool) })
-${cases}\n`
+`,
+}
+
+function body(way: Way, i: number): string {
+  if (way === 'none') return `test('t${i}', () => { expect(${i} + 1).toBe(${i + 1}) })`
+  if (way === 'pool' || way === 'pg')
+    return `test('t${i}', async ({ pool }) => {
+  await pool.query(\`${INSERT}\`)
+  expect((await pool.query('${COUNT}')).rows[0].n).toBe(1)
+})`
+  return `test('t${i}', async ({ db }) => {
+  await db.query(sql.unsafe\`${INSERT}\`)
+  expect(await db.oneFirst(sql.unsafe\`${COUNT}\`)).toBe(1)
+})`
 }
 
 function makeProject(way: Way): string {
@@ -81,15 +135,23 @@ function makeProject(way: Way): string {
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'))
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
   writeFileSync(join(dir, 'vitest.config.ts'), config(way))
-  if (way === 'truncate') writeFileSync(join(dir, 'truncate-setup.ts'), TRUNCATE_SETUP)
-  for (let i = 0; i < files; i++)
-    writeFileSync(join(dir, `f${String(i).padStart(2, '0')}.test.ts`), testFile(way, i))
+  if (way === 'pg' || way === 'slonik' || way === 'truncate')
+    writeFileSync(join(dir, 'server-setup.ts'), SERVER_SETUP)
+  for (let i = 0; i < files; i++) {
+    const cases = Array.from({ length: tests }, (_, t) => body(way, t)).join('\n')
+    writeFileSync(
+      join(dir, `f${String(i).padStart(2, '0')}.test.ts`),
+      `${HEADERS[way]}// file ${i}\n${cases}\n`,
+    )
+  }
   return dir
 }
 
 async function runVitest(dir: string): Promise<number> {
   const started = performance.now()
   const report = join(dir, 'report.json')
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  if (values['no-compile-cache']) env.NODE_DISABLE_COMPILE_CACHE = '1'
   const child = spawn(
     join(repo, 'node_modules/.bin/node'),
     [
@@ -100,13 +162,15 @@ async function runVitest(dir: string): Promise<number> {
       '--reporter=json',
       `--outputFile=${report}`,
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env },
   )
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   const elapsed = performance.now() - started
-  const result = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numTotalTests: number }
+  const result = existsSync(report)
+    ? (JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numTotalTests: number })
+    : { numPassedTests: 0, numTotalTests: 0 }
   if (code !== 0 || result.numPassedTests !== files * tests)
     throw new Error(
       `run in ${dir} failed (${code}): ${result.numPassedTests}/${result.numTotalTests}\n${stderr}`,
@@ -121,24 +185,33 @@ const median = (xs: number[]) => {
 }
 
 const projects = Object.fromEntries(WAYS.map((way) => [way, makeProject(way)])) as Record<Way, string>
-const times: Record<Way, number[]> = { none: [], dstaDb: [], truncate: [] }
+const times = Object.fromEntries(WAYS.map((way) => [way, [] as number[]])) as Record<Way, number[]>
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?'
+const loads: string[] = [load()]
 try {
-  await runVitest(projects.none) // warm-up: Vite's caches, the embedded cluster cache, the OS page cache
-  await runVitest(projects.dstaDb)
+  // Warm-up: Vite's caches, the embedded cluster cache, the compile cache, the OS page cache.
+  for (const way of WAYS) await runVitest(projects[way])
   for (let run = 0; run < runs; run++) {
     for (const way of WAYS) times[way].push(await runVitest(projects[way])) // interleaved: load drifts hit all alike
+    loads.push(load())
   }
 } finally {
   for (const dir of Object.values(projects)) rmSync(dir, { recursive: true, force: true })
 }
 
-const floor = median(times.none)
+// Ratios are taken within each round (the ways of a round run back to back), then their median: on a
+// shared machine the load drifts between rounds far more than within one.
+const ratio = (way: Way, base: Way) =>
+  median(times[way].map((time, round) => time / (times[base][round] ?? Number.NaN)))
+const of = (way: Way, base: Way) => (WAYS.includes(base) ? ` ×${ratio(way, base).toFixed(2)} of ${base}` : '')
 console.log(
-  `${files * tests} tests in ${files} files, ${runs} runs each, isolate: ${isolate}, median wall time of \`vitest run\`:`,
+  `${files * tests} tests in ${files} files, ${runs} runs each, pool: ${pool}, isolate: ${isolate}, ` +
+    `compile cache: ${values['no-compile-cache'] ? 'off' : 'on'}, load average (1 min) ${loads.join(' → ')}; median wall time of \`vitest run\`, median of per-round ratios:`,
 )
 for (const way of WAYS) {
   const m = median(times[way])
+  const peer = way === 'pool' ? of('pool', 'pg') : way === 'db' ? of('db', 'slonik') : ''
   console.log(
-    `  ${way.padEnd(9)} ${(m / 1000).toFixed(2)} s  ×${(m / floor).toFixed(2)} of the floor   runs: ${times[way].map((t) => (t / 1000).toFixed(2)).join(', ')}`,
+    `  ${way.padEnd(9)} ${(m / 1000).toFixed(2)} s ${of(way, 'none')}${peer}   runs: ${times[way].map((t) => (t / 1000).toFixed(2)).join(', ')}`,
   )
 }

@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { cloneDatabase, databaseUrl, withAdminClient } from '../src/isolation/admin.js'
+import { cloneDatabase, connectAdmin, databaseUrl, withAdminClient } from '../src/isolation/admin.js'
 import { ClonePool, claimClone, workerCloneName } from '../src/isolation/clones.js'
 import { beginSuiteTransaction } from '../src/isolation/suite.js'
 import { ensureTemplate } from '../src/isolation/template.js'
 import { startPostgres } from '../src/server/index.js'
 import { templateRecipe } from '../src/vitest/recipe.js'
-import { openTestPool } from '../src/vitest/worker.js'
 
 const repo = fileURLToPath(new URL('../', import.meta.url))
 const { values } = parseArgs({ options: { tests: { type: 'string', default: '1000' } } })
@@ -50,7 +49,7 @@ try {
     return pool
   })
   const [suite, firstFileMs] = await timed(async () =>
-    beginSuiteTransaction(await openTestPool(databaseUrl(server.url, workerCloneName(names, 1)))),
+    beginSuiteTransaction(await connectAdmin(databaseUrl(server.url, workerCloneName(names, 1)))),
   )
   const total = startMs + templateMs + cloneMs / 3 + firstFileMs // one of the three clones is on the path
   console.log('Set-up before the first test (warm cache):')
@@ -83,6 +82,7 @@ try {
     `clone per file: CREATE DATABASE … FILE_COPY median ${ms(median(cloneTimes))}; ready spare taken in ${ms(median(claimTimes))}`,
   )
   await suite.end()
+  await suite.client.end()
   await clones.close()
 } finally {
   await server.stop()

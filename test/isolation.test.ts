@@ -1,11 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'slonik'
+import { type DatabaseTransactionConnection, sql } from 'slonik'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { databasesLike, databaseUrl, startsWith, withAdminClient } from '../src/isolation/admin.js'
+import {
+  connectAdmin,
+  databasesLike,
+  databaseUrl,
+  startsWith,
+  withAdminClient,
+} from '../src/isolation/admin.js'
 import { ClonePool, claimClone, ensureClone, runPrefix } from '../src/isolation/clones.js'
 import { beginSuiteTransaction } from '../src/isolation/suite.js'
+import { suiteSlonik } from '../src/isolation/suite-slonik.js'
 import { ensureTemplate } from '../src/isolation/template.js'
 import { createDstaPool } from '../src/schema/index.js'
 import { type StartedPostgres, startPostgres } from '../src/server/index.js'
@@ -115,24 +122,28 @@ describe('clones', () => {
 })
 
 describe('suite transaction', () => {
-  test('rows of the file and of each test are rolled back; the connection goes back to the pool healthy', async () => {
+  test('rows of the file and of each test are rolled back; the client stays open and healthy', async () => {
     const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
     await withAdminClient(server.url, (client) =>
       claimClone(client, { runId: 'tx0001', template: template.name }, 'dsta_tx0001_f1'),
     )
-    const pool = await createDstaPool(databaseUrl(server.url, 'dsta_tx0001_f1'), { maximumPoolSize: 1 })
-    const symbols = (db: { anyFirst: typeof pool.anyFirst }) =>
-      db.anyFirst(sql.unsafe`SELECT symbol FROM candlesticks ORDER BY symbol`)
-    const insert = (db: { query: typeof pool.query }, symbol: string) =>
+    const url = databaseUrl(server.url, 'dsta_tx0001_f1')
+    const client = await connectAdmin(url)
+    type Db = {
+      anyFirst: DatabaseTransactionConnection['anyFirst']
+      query: DatabaseTransactionConnection['query']
+    }
+    const symbols = (db: Db) => db.anyFirst(sql.unsafe`SELECT symbol FROM candlesticks ORDER BY symbol`)
+    const insert = (db: Db, symbol: string) =>
       db.query(sql.unsafe`INSERT INTO candlesticks (exchange, symbol, "interval", "timestamp", open_price, high_price,
         low_price, close_price, volume, quote_volume) VALUES ('binance', ${symbol}, '1h', now(), 1, 1, 1, 1, 1, 1)`)
 
-    const suite = await beginSuiteTransaction(pool)
-    await insert(suite.fileConnection, 'FILE')
+    const suite = await beginSuiteTransaction(client)
+    const { connection, fileConnection, end } = await suiteSlonik(suite, url)
+    await insert(fileConnection, 'FILE')
     const nextId = async () => {
       await suite.beginTest()
-      const id =
-        await suite.connection.oneFirst(sql.unsafe`INSERT INTO candlesticks (exchange, symbol, "interval",
+      const id = await connection.oneFirst(sql.unsafe`INSERT INTO candlesticks (exchange, symbol, "interval",
         "timestamp", open_price, high_price, low_price, close_price, volume, quote_volume)
         VALUES ('binance', 'IDS', '1h', now(), 1, 1, 1, 1, 1, 1) RETURNING id`)
       suite.endTest()
@@ -140,24 +151,22 @@ describe('suite transaction', () => {
     }
     expect(await nextId()).toBe(await nextId()) // ids are not used up by rolled-back tests
     await suite.beginTest()
-    await insert(suite.connection, 'TEST')
-    await expect(suite.connection.query(sql.unsafe`SELECT 1/0`)).rejects.toThrow(/division by zero/)
+    await insert(connection, 'TEST')
+    await expect(connection.query(sql.unsafe`SELECT 1/0`)).rejects.toThrow(/division by zero/)
     suite.endTest()
     // File-level code between tests: the deferred rollback goes first and restores the aborted transaction.
-    expect(await symbols(suite.fileConnection)).toEqual(['FILE'])
-    await insert(suite.fileConnection, 'LATER')
+    expect(await symbols(fileConnection)).toEqual(['FILE'])
+    await insert(fileConnection, 'LATER')
     await suite.beginTest()
-    expect(await symbols(suite.connection)).toEqual(['FILE', 'LATER'])
+    expect(await symbols(connection)).toEqual(['FILE', 'LATER'])
     suite.endTest()
+    await end()
     await suite.end()
 
-    expect(await symbols(pool)).toEqual([])
-    const backends = await pool.anyFirst(
-      sql.unsafe`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-    )
-    expect(backends).toHaveLength(1) // the same pooled connection, not destroyed and replaced
-    await pool.end()
-    await withAdminClient(server.url, (client) => client.query('DROP DATABASE dsta_tx0001_f1 WITH (FORCE)'))
+    const after = await client.query('SELECT count(*)::int AS n FROM candlesticks')
+    expect(after.rows[0].n).toBe(0)
+    await client.end()
+    await withAdminClient(server.url, (admin) => admin.query('DROP DATABASE dsta_tx0001_f1 WITH (FORCE)'))
   })
 })
 
@@ -185,20 +194,20 @@ describe('failures that only timing brings', () => {
     await withAdminClient(server.url, (client) =>
       claimClone(client, { runId: 'lost01', template: template.name }, 'dsta_lost01_f1'),
     )
-    const pool = await createDstaPool(databaseUrl(server.url, 'dsta_lost01_f1'), { maximumPoolSize: 1 })
+    const client = await connectAdmin(databaseUrl(server.url, 'dsta_lost01_f1'))
     const unhandled: unknown[] = []
     const onUnhandled = (reason: unknown) => unhandled.push(reason)
     process.on('unhandledRejection', onUnhandled)
     try {
-      const suite = await beginSuiteTransaction(pool)
-      const pid = await suite.fileConnection.oneFirst(sql.unsafe`SELECT pg_backend_pid()`)
+      const suite = await beginSuiteTransaction(client)
+      const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid
       await withAdminClient(server.url, (client) => client.query('SELECT pg_terminate_backend($1)', [pid]))
       await new Promise((resolve) => setTimeout(resolve, 200)) // the loss surfaces while the file "runs"
       await expect(suite.end()).rejects.toThrow()
       expect(unhandled).toEqual([])
     } finally {
       process.off('unhandledRejection', onUnhandled)
-      await pool.end()
+      await client.end().catch(() => {})
       await withAdminClient(server.url, (client) => client.query('DROP DATABASE dsta_lost01_f1 WITH (FORCE)'))
     }
   })

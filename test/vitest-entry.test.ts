@@ -2,9 +2,8 @@
 // test worker (where `test` is built at once, and a worker slot's missing clone is made on demand).
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { sql } from 'slonik'
 import { expect, inject, test } from '../src/vitest/index.js'
-import { slotPool, workerSlot } from '../src/vitest/worker.js'
+import { slotClient, workerSlot } from '../src/vitest/worker.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const counter = fileURLToPath(new URL('../bench/support/count-modules.mjs', import.meta.url))
@@ -49,11 +48,10 @@ test('a worker slot whose clone was never made gets one on first use (Vitest 4 a
   const previous = process.env.VITEST_POOL_ID
   process.env.VITEST_POOL_ID = `late${process.pid}`
   try {
-    const slot = slotPool(context)
-    const pool = await slot.pool
-    const name = await pool.oneFirst(sql.unsafe`SELECT current_database()`)
+    const client = await slotClient(context).client
+    const name = (await client.query('SELECT current_database() AS name')).rows[0].name
     expect(name).toContain(`_wlate${process.pid}_`)
-    expect(await pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM candlesticks`)).toBe(0)
+    expect((await client.query('SELECT count(*)::int AS n FROM candlesticks')).rows[0].n).toBe(0)
     expect(workerSlot()).toBe(`late${process.pid}`)
   } finally {
     if (previous === undefined) delete process.env.VITEST_POOL_ID

@@ -1,7 +1,6 @@
-import type { CommonQueryMethods } from 'slonik'
 import { integerDigitsOf, scaleOf } from './decimal.js'
 import { describeIssue, FactoryValidationError } from './errors.js'
-import { insertRows } from './insert.js'
+import { type FactoryTarget, insertRows } from './insert.js'
 import type { MakeContext, RuleBreak, TableSpec } from './spec.js'
 import type { FactoryState, SeriesEntry } from './state.js'
 
@@ -29,7 +28,7 @@ export class Factory<Row extends object, Transient extends object> {
   constructor(
     protected readonly spec: AnySpec<Row, Transient>,
     protected readonly state: FactoryState,
-    protected readonly db: CommonQueryMethods,
+    protected readonly db: FactoryTarget,
     protected readonly config: Config<Row, Transient> = { params: {}, transient: {} },
   ) {}
 

@@ -1,6 +1,6 @@
 import type { Faker } from '@faker-js/faker'
-import type { CommonQueryMethods } from 'slonik'
 import { CandlestickFactory, candlestickSpec } from './candlestick.js'
+import type { FactoryTarget } from './insert.js'
 import { MarketMetricFactory, marketMetricSpec } from './market-metric.js'
 import { OrderBookFactory, orderBookSpec } from './order-book.js'
 import { FactoryState } from './state.js'
@@ -10,6 +10,7 @@ export type { CandlestickRow, CandlestickTransient } from './candlestick.js'
 export { FactoryValidationError } from './errors.js'
 export type { Factory, Overrides, Stored } from './factory.js'
 export { createSeededFaker, KeyedRandomizer } from './faker.js'
+export type { FactoryTarget } from './insert.js'
 export type { MarketMetricRow, MarketMetricTransient } from './market-metric.js'
 export type { OrderBookRow, OrderBookTransient } from './order-book.js'
 export type { TradeRow, TradeTransient } from './trade.js'
@@ -35,7 +36,7 @@ export interface Factories {
  * make one per test (the `factories` fixture of `dsta-db/vitest` does), and a test's rows depend on
  * the seed and that test's own calls only.
  */
-export function createFactories(db: CommonQueryMethods, { seed }: FactoriesOptions): Factories {
+export function createFactories(db: FactoryTarget, { seed }: FactoriesOptions): Factories {
   const state = new FactoryState(seed)
   return {
     candlestick: new CandlestickFactory(candlestickSpec, state, db),

@@ -4,9 +4,9 @@ import { pgClientOf } from '../schema/pg-client.js'
 
 /**
  * Where `generateTestData` can write: a Slonik pool or connection (even mid-transaction, such as the
- * `db` fixture), or a pg client.
+ * `db` fixture), a pg pool (such as the `pool` fixture) or a pg client.
  */
-export type LoadTarget = CommonQueryMethods | pg.Client | pg.PoolClient
+export type LoadTarget = CommonQueryMethods | pg.Client | pg.PoolClient | pg.Pool
 
 function isPgClient(db: LoadTarget): db is pg.Client {
   return db instanceof pg.Client
@@ -18,10 +18,21 @@ function isPgClient(db: LoadTarget): db is pg.Client {
  * SAVEPOINT when it is in a transaction, else BEGIN … COMMIT.
  */
 export async function withLoadClient<T>(db: LoadTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  if (db instanceof pg.Pool) {
+    // A pg.Pool, or the `pool` fixture (its client's COPY and savepoints run on the test's connection).
+    const client = await db.connect()
+    try {
+      return await inPgTransaction(client, work)
+    } finally {
+      client.release()
+    }
+  }
   if (isPgClient(db)) return inPgTransaction(db, work)
   if ('transaction' in db && typeof db.transaction === 'function')
     return db.transaction(async (transaction) => work(await pgClientOf(transaction, 'generateTestData')))
-  throw new TypeError('generateTestData needs a Slonik pool or connection, or a pg.Client / pg.PoolClient')
+  throw new TypeError(
+    'generateTestData needs a Slonik pool or connection, or a pg.Pool / pg.Client / pg.PoolClient',
+  )
 }
 
 async function inPgTransaction<T>(client: pg.Client, work: (client: pg.Client) => Promise<T>): Promise<T> {

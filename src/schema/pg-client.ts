@@ -17,7 +17,9 @@ function installCapture(): void {
   installed = true
   const original = pg.Client.prototype.query as (...args: unknown[]) => unknown
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [text, values] = args
+    // (text, values), or a config object as dsta-db's own Slonik driver sends (client-driver.ts)
+    const config = args[0] as { text?: unknown; values?: unknown } | null
+    const [text, values] = typeof args[0] === 'string' ? args : [config?.text, config?.values]
     if (typeof text === 'string' && text.includes(MARKER_COLUMN) && Array.isArray(values))
       captured.set(String(values[0]), this)
     return Reflect.apply(original, this, args)

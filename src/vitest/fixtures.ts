@@ -1,26 +1,36 @@
-import type { CommonQueryMethods, DatabaseTransactionConnection } from 'slonik'
+import type pg from 'pg'
+import type { CommonQueryMethods } from 'slonik'
 import { expect, inject, test as vitestTest } from 'vitest'
 import type { Factories } from '../factories/index.js'
 import type { SuiteTransaction } from '../isolation/suite.js'
+import type { SuiteSlonik } from '../isolation/suite-slonik.js'
+import type { FileDatabase } from './file-state.js'
 import type { DstaRunContext } from './options.js'
 import { deriveSeed, replayCommand } from './seed.js'
 
-/** The file's connection: inside its transaction (savepoints per test), or its own database's pool. */
+/**
+ * The file's connection: its transaction on the worker slot's client (savepoints per test), or its
+ * own database. The query layers are made on first use: Slonik only when `db` or `fileDb` is used.
+ */
 type FileConnection =
-  | { kind: 'transaction'; suite: SuiteTransaction; connection: DatabaseTransactionConnection; busy: boolean }
-  | { kind: 'database'; connection: CommonQueryMethods }
+  | {
+      kind: 'transaction'
+      suite: SuiteTransaction
+      url: string
+      slonik?: Promise<SuiteSlonik>
+      busy: boolean
+    }
+  | { kind: 'database'; own: FileDatabase; pgPool?: pg.Pool }
 
-const factoriesModule = () => import('../factories/index.js')
-
-// Loaded by the first fixture of a worker, not at import: `vitest.config.ts` imports this module too,
-// and Slonik, pg and the zod schemas would add ~0.4 s to every run's start.
+// Loaded by the first fixture of a worker, not at import: `vitest.config.ts` imports this module too.
+// pg and these small modules only: Slonik, zod and Faker load when a fixture needs them.
 async function loadRuntime() {
-  const [suite, fileState, worker] = await Promise.all([
-    import('../isolation/suite.js'),
+  const [fileState, worker, pools] = await Promise.all([
     import('./file-state.js'),
     import('./worker.js'),
+    import('../isolation/savepoint-pool.js'),
   ])
-  return { ...suite, ...fileState, ...worker }
+  return { ...fileState, ...worker, ...pools }
 }
 let runtime: Awaited<ReturnType<typeof loadRuntime>> | undefined
 
@@ -45,6 +55,25 @@ function currentFile(): string {
   return path
 }
 
+/** Slonik over the file's transaction, made on the first `db` / `fileDb` of the file. */
+function slonikOf(file: FileConnection & { kind: 'transaction' }): Promise<SuiteSlonik> {
+  file.slonik ??= import('../isolation/suite-slonik.js').then((m) => m.suiteSlonik(file.suite, file.url))
+  return file.slonik
+}
+
+/** Under `database` isolation, `pool` is a real pg.Pool on the file's database (its `end()` is the file's). */
+async function pgPoolOf(file: FileConnection & { kind: 'database' }): Promise<pg.Pool> {
+  if (!file.pgPool) {
+    const { default: pgModule } = await import('pg')
+    const pool = new pgModule.Pool({ connectionString: file.own.url, max: 4 })
+    pool.on('error', () => {}) // idle clients of a database dropped at the file's end
+    const end = pool.end.bind(pool)
+    pool.end = (() => Promise.resolve()) as typeof pool.end
+    file.pgPool = Object.assign(pool, { dstaEnd: end })
+  }
+  return file.pgPool
+}
+
 /** Builds `test` with the dsta-db fixtures, when a test file loads `dsta-db/vitest` (see index.ts). */
 export function buildTest() {
   return (
@@ -57,21 +86,39 @@ export function buildTest() {
         return context
       })
       .extend('databaseUrl', { scope: 'file' }, async ({ dstaRun }) => {
-        return loaded().fileDatabase(currentFile())?.url ?? loaded().slotPool(dstaRun).url
+        return loaded().fileDatabase(currentFile())?.url ?? loaded().slotClient(dstaRun).url
       })
       .extend('dstaFile', { scope: 'file' }, async ({ dstaRun }, { onCleanup }): Promise<FileConnection> => {
-        const own = loaded().fileDatabase(currentFile())
-        if (own) return { kind: 'database', connection: await own.pool } // the setup file drops it
-        const suite = await loaded().beginSuiteTransaction(await loaded().slotPool(dstaRun).pool)
-        onCleanup(() => suite.end())
-        return { kind: 'transaction', suite, connection: suite.connection, busy: false }
+        const path = currentFile()
+        const own = loaded().fileDatabase(path)
+        if (own) {
+          const file: FileConnection = { kind: 'database', own }
+          onCleanup(async () => {
+            await (file.pgPool as (pg.Pool & { dstaEnd?: () => Promise<void> }) | undefined)?.dstaEnd?.()
+          }) // the setup file drops the database
+          return file
+        }
+        const suite = await loaded().fileTransaction(dstaRun, path)
+        const file: FileConnection = {
+          kind: 'transaction',
+          suite,
+          url: loaded().slotClient(dstaRun).url,
+          busy: false,
+        }
+        onCleanup(async () => {
+          if (file.slonik) await (await file.slonik).end()
+          await loaded().endFileTransaction(path)
+        })
+        return file
       })
-      .extend(
-        'fileDb',
-        { scope: 'file' },
-        async ({ dstaFile }): Promise<CommonQueryMethods> =>
-          dstaFile.kind === 'transaction' ? dstaFile.suite.fileConnection : dstaFile.connection,
-      )
+      .extend('fileDb', { scope: 'file' }, async ({ dstaFile }): Promise<CommonQueryMethods> => {
+        if (dstaFile.kind === 'database') return dstaFile.own.pool
+        return (await slonikOf(dstaFile)).fileConnection
+      })
+      .extend('filePool', { scope: 'file' }, async ({ dstaFile }): Promise<pg.Pool> => {
+        if (dstaFile.kind === 'database') return pgPoolOf(dstaFile)
+        return new (loaded().SavepointPool)(dstaFile.suite.fileLink)
+      })
       .extend('seed', { auto: true }, async ({ dstaRun, task, onTestFailed }) => {
         const file = task.file.name
         const seed = deriveSeed(dstaRun.baseSeed, file, task.fullTestName)
@@ -89,11 +136,12 @@ export function buildTest() {
         })
         return seed
       })
-      .extend('db', async ({ dstaFile }, { onCleanup }): Promise<CommonQueryMethods> => {
-        if (dstaFile.kind === 'database') return dstaFile.connection
+      // The test's savepoint, opened once for whichever of `db`, `pool`, `factories` the test uses.
+      .extend('dstaTest', async ({ dstaFile }, { onCleanup }): Promise<FileConnection> => {
+        if (dstaFile.kind === 'database') return dstaFile
         if (dstaFile.busy)
           throw new Error(
-            'dsta-db: the tests of a file share its transaction, so the db fixture runs them one at a time; ' +
+            'dsta-db: the tests of a file share its transaction, so the db and pool fixtures run them one at a time; ' +
               'for test.concurrent put `// @dsta-isolation database` at the top of the file',
           )
         dstaFile.busy = true
@@ -102,15 +150,27 @@ export function buildTest() {
           dstaFile.busy = false
           dstaFile.suite.endTest() // the rollback rides on the next test's SAVEPOINT
         })
-        return dstaFile.connection
+        return dstaFile
       })
-      // Loaded on first use: faker's locale data is heavy, and most files never need it.
-      .extend(
-        'factories',
-        async ({ db, seed }): Promise<Factories> => (await factoriesModule()).createFactories(db, { seed }),
-      )
+      .extend('db', async ({ dstaTest }): Promise<CommonQueryMethods> => {
+        if (dstaTest.kind === 'database') return dstaTest.own.pool
+        return (await slonikOf(dstaTest)).connection
+      })
+      .extend('pool', async ({ dstaTest }): Promise<pg.Pool> => {
+        if (dstaTest.kind === 'database') return pgPoolOf(dstaTest)
+        return new (loaded().SavepointPool)(dstaTest.suite.testLink)
+      })
+      // Loaded on first use: the zod schemas and Faker's locale are heavy, and most files never need them.
+      // Over pg, not Slonik: a file that uses `pool` and `factories` loads no Slonik.
+      .extend('factories', async ({ dstaTest, seed }): Promise<Factories> => {
+        const target =
+          dstaTest.kind === 'database'
+            ? await pgPoolOf(dstaTest)
+            : new (loaded().SavepointPool)(dstaTest.suite.testLink)
+        return (await import('../factories/index.js')).createFactories(target, { seed })
+      })
       // Its own stream: a test's faker calls do not shift the rows its factories make.
-      .extend('faker', async ({ seed }) => (await factoriesModule()).createSeededFaker(seed))
+      .extend('faker', async ({ seed }) => (await import('../factories/faker.js')).createSeededFaker(seed))
   )
 }
 

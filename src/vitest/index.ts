@@ -19,7 +19,8 @@ const runtime = inTestWorker()
   : undefined
 
 /**
- * Vitest's `test` with the fixtures `db`, `fileDb`, `seed`, `faker`, `factories`, `databaseUrl`.
+ * Vitest's `test` with the fixtures `pool`, `filePool`, `db`, `fileDb`, `seed`, `faker`, `factories`,
+ * `databaseUrl`.
  * Built when a test file imports this module; `vitest.config.ts` gets a stand-in that explains itself.
  */
 export const test: DstaTest = runtime ? runtime.fixtures.buildTest() : notInTestFile('test')

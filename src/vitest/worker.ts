@@ -1,25 +1,34 @@
-import type pg from 'pg'
-import { type DatabasePool, sql } from 'slonik'
+import pg from 'pg'
+import type { DatabasePool } from 'slonik'
 import { connectAdmin, databaseUrl, pgCode } from '../isolation/admin.js'
 import { ensureClone, workerCloneName } from '../isolation/clones.js'
+import type { SuiteTransaction } from '../isolation/suite.js'
 import { createDstaPool } from '../schema/pool.js'
 import type { DstaRunContext } from './options.js'
 
-/** Connections a worker keeps for its whole life: one pool on its slot's clone, one admin client. */
+/** A worker slot's connection: one pg client on the slot's clone, kept across the files it runs. */
+export interface Slot {
+  url: string
+  client: Promise<pg.Client>
+}
+
+/** Connections a worker keeps for its whole life, and the transaction begun early for a file. */
 interface WorkerConnections {
-  slots: Map<string, { url: string; pool: Promise<DatabasePool> }>
+  slots: Map<string, Slot>
   admin?: Promise<pg.Client> | undefined
+  early: Map<string, Promise<SuiteTransaction>>
 }
 
 // The setup file and the test file may load this module twice; the state lives on globalThis.
 const KEY = Symbol.for('dsta-db.worker')
 const store = globalThis as { [KEY]?: WorkerConnections }
-store[KEY] ??= { slots: new Map() }
+store[KEY] ??= { slots: new Map(), early: new Map() }
 const connections: WorkerConnections = store[KEY]
 
 /**
- * Test pools: a test may sit between queries for long, and a retried statement would hide the first
- * failure; Slonik's 60 s timeouts and 5 retries are for services, not for tests.
+ * Test pools (Slonik, for `database`-isolation files): a test may sit between queries for long, and
+ * a retried statement would hide the first failure; Slonik's 60 s timeouts and 5 retries are for
+ * services, not for tests.
  */
 export function openTestPool(url: string): Promise<DatabasePool> {
   return createDstaPool(url, {
@@ -42,39 +51,67 @@ export function adminClient(context: DstaRunContext): Promise<pg.Client> {
   return connections.admin
 }
 
-/** The pool on this worker slot's clone, made by the main process ahead of need (or here, if not yet). */
-export function slotPool(context: DstaRunContext): { url: string; pool: Promise<DatabasePool> } {
+/** This worker slot's client on its clone (made by the main process ahead of need, or here if not yet). */
+export function slotClient(context: DstaRunContext): Slot {
   const name = workerCloneName(context, workerSlot())
   let slot = connections.slots.get(name)
   if (!slot) {
     const url = databaseUrl(context.serverUrl, name)
-    slot = { url, pool: openSlot(context, name, url) }
+    const opened: Slot = { url, client: openSlot(context, name, url) }
+    // A failed or lost connection is dropped: the next file of this worker opens a new one.
+    opened.client.catch(() => connections.slots.delete(name))
+    slot = opened
     connections.slots.set(name, slot)
   }
   return slot
 }
 
-/** Opens the slot's pool; when its clone is missing (a slot beyond those made ahead), makes it here. */
-async function openSlot(context: DstaRunContext, name: string, url: string): Promise<DatabasePool> {
+async function openSlot(context: DstaRunContext, name: string, url: string): Promise<pg.Client> {
   try {
-    return await probedPool(url)
+    return await connect(name, url)
   } catch (error) {
-    if (pgCode(rootCause(error)) !== '3D000') throw error // 3D000: the database does not exist
+    if (pgCode(error) !== '3D000') throw error // 3D000: the database does not exist
   }
   await ensureClone(await adminClient(context), name, context.template)
-  return probedPool(url)
+  return connect(name, url)
 }
 
-/** A pool whose first connection has answered: Slonik may connect lazily, and errors belong here. */
-async function probedPool(url: string): Promise<DatabasePool> {
-  const pool = await openTestPool(url)
-  try {
-    await pool.query(probe)
-    return pool
-  } catch (error) {
-    await pool.end().catch(() => {})
-    throw error
+async function connect(name: string, url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'dsta-db test' })
+  client.on('error', () => {
+    if (connections.slots.get(name)?.client) connections.slots.delete(name)
+  })
+  client.on('end', () => connections.slots.delete(name))
+  await client.connect()
+  return client
+}
+
+/**
+ * The file's transaction on the slot's client. The setup file calls this while the test file is
+ * still to be imported, so connecting and BEGIN overlap the import; the fixtures take it from here.
+ */
+export function fileTransaction(context: DstaRunContext, path: string): Promise<SuiteTransaction> {
+  let early = connections.early.get(path)
+  if (!early) {
+    early = (async () => {
+      const [{ beginSuiteTransaction }, client] = await Promise.all([
+        import('../isolation/suite.js'),
+        slotClient(context).client,
+      ])
+      return beginSuiteTransaction(client)
+    })()
+    early.catch(() => {}) // reported to the fixture that takes it
+    connections.early.set(path, early)
   }
+  return early
+}
+
+/** Ends the file's transaction, if one was begun (the fixture that used it, or the setup file's afterAll). */
+export async function endFileTransaction(path: string): Promise<void> {
+  const early = connections.early.get(path)
+  if (!early) return
+  connections.early.delete(path)
+  await (await early).end()
 }
 
 /** Ends the worker's connections (worker teardown). */
@@ -83,11 +120,9 @@ export async function closeWorkerConnections(): Promise<void> {
   connections.slots.clear()
   const admin = connections.admin
   connections.admin = undefined
-  await Promise.allSettled(slots.map(async (slot) => (await slot.pool).end()))
+  await Promise.allSettled(slots.map(async (slot) => (await slot.client).end()))
   if (admin) await (await admin).end().catch(() => {})
 }
-
-const probe = sql.unsafe`SELECT 1`
 
 export function rootCause(error: unknown): unknown {
   let current = error
