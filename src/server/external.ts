@@ -11,9 +11,19 @@ export function externalUrl(env: NodeJS.ProcessEnv = process.env): string | unde
   return `postgresql://${user}${password}@${host}:${env.DB_PORT ?? 5432}/${encodeURIComponent(env.DB_NAME ?? 'postgres')}`
 }
 
-/** The address with its password masked, for messages. */
+/**
+ * The address with its password masked, for messages: in the user part (a raw `@` in the password
+ * included: the host starts after the last `@`), and a `password=` query parameter.
+ */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@(?=[^@/?#]*(?:[/?#]|$))/i, '$1***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***')
+}
+
+/** Every password-looking part of `text` masked: the addresses it holds, redacted one by one. */
+export function redactText(text: string): string {
+  return text.replace(/\bpostgres(?:ql)?:\/\/\S+/gi, (url) => redact(url))
 }
 
 /** Uses a server that is already running; checks that it answers, starts and stops nothing. */

@@ -2,6 +2,7 @@ import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
 import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
 import { claimClone, fileCloneName } from '../isolation/clones.js'
+import { redact } from '../server/external.js'
 import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
 import { adminClient, openTestPool } from './worker.js'
@@ -66,7 +67,7 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
     const where =
       context.provider === 'embedded'
         ? `as ${kept}; the server ends with the run and is saved: \`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves it again`
-        : `: ${databaseUrl(context.serverUrl, kept)}`
+        : `: ${redact(databaseUrl(context.serverUrl, kept))} (password masked: yours)`
     console.warn(`dsta-db: ${relativePath} failed; its database is kept ${where}`)
     return
   }

@@ -1,0 +1,9 @@
+import { sql } from 'slonik'
+import { expect, test } from '../../../src/vitest/index.js'
+
+test('sees only its own rows', async ({ db }) => {
+  await db.query(
+    sql.unsafe`INSERT INTO market_metrics (metric_type, "timestamp", value) VALUES ('other', now(), 1)`,
+  )
+  expect(await db.oneFirst(sql.unsafe`SELECT count(*)::int FROM market_metrics`)).toBe(1)
+})
