@@ -56,14 +56,14 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
   const admin = await adminClient(context)
   const relativePath = relative(context.root, path)
   if (file.failed && context.keepFailed > 0) {
-    const kept = keptName(relativePath)
+    const kept = keptName(relativePath, context.project)
     // A pool of the code under test may still be open on it; a rename waits for no one.
     await admin.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
       [file.name],
     )
     await admin.query(`ALTER DATABASE ${quoteIdent(file.name)} RENAME TO ${quoteIdent(kept)}`)
-    await pruneKept(context.serverUrl, context.keepFailed)
+    await pruneKept(context.serverUrl, context.keepFailed, context.project)
     const where =
       context.provider === 'embedded'
         ? `as ${kept}; the server ends with the run and is saved: \`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves it again`

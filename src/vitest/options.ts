@@ -41,6 +41,8 @@ export interface DstaRunContext {
   root: string
   /** How many failed files' databases may be kept (0 when the server does not outlive the run). */
   keepFailed: number
+  /** The project's key in kept databases' names (see `projectKey`): a project prunes only its own. */
+  project: string
 }
 
 declare module 'vitest' {
