@@ -5,6 +5,7 @@ import { RunLease } from '../isolation/runs.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
 import { startPostgres } from '../server/index.js'
 import type { StartedPostgres } from '../server/types.js'
+import { checkOptionsAtStart } from './check-start.js'
 import { KEPT_SNAPSHOT, listKept, projectKey, pruneKept } from './kept.js'
 import type { DstaDbOptions, DstaRunContext } from './options.js'
 import { templateRecipe } from './recipe.js'
@@ -55,6 +56,7 @@ function workerCount(project: TestProject): number {
 export default async function setup(project: TestProject) {
   const options = project.getProvidedContext().dstaDbOptions ?? {}
   const root = project.config.root
+  await checkOptionsAtStart(options, root)
   const baseSeed = resolveBaseSeed(options.seed)
   // The embedded server starts from a snapshot saved by an earlier run with the same template
   // already built in it: a warm start skips the migrations altogether.

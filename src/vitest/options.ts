@@ -1,4 +1,5 @@
 import type { GenerateOptions } from '../generate/index.js'
+import { checkOptionShape } from './check-options.js'
 
 /** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
 export interface DstaDbOptions {
@@ -52,29 +53,8 @@ declare module 'vitest' {
   }
 }
 
+/** Checks `dstaDb()`'s options when the config loads: a `DstaOptionError` names the first bad one. */
 export function checkOptions(options: DstaDbOptions): DstaDbOptions {
-  const where = 'dstaDb() option'
-  if (
-    options.isolation !== undefined &&
-    options.isolation !== 'transaction' &&
-    options.isolation !== 'database'
-  )
-    throw new Error(
-      `${where} isolation must be 'transaction' or 'database', got ${JSON.stringify(options.isolation)}`,
-    )
-  for (const key of ['readyClones', 'maxDatabases', 'keepFailed'] as const) {
-    const value = options[key]
-    if (value !== undefined && (!Number.isInteger(value) || value < 0))
-      throw new Error(`${where} ${key} must be a non-negative integer, got ${value}`)
-  }
-  if (options.seed !== undefined && (!Number.isSafeInteger(options.seed) || options.seed < 0))
-    throw new Error(`${where} seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`)
-  const providers = ['auto', 'embedded', 'container', 'external']
-  if (options.provider !== undefined && !providers.includes(options.provider))
-    throw new Error(
-      `${where} provider must be one of ${providers.join(', ')}, got ${JSON.stringify(options.provider)}`,
-    )
-  if (options.migrations !== undefined && !Array.isArray(options.migrations))
-    throw new Error(`${where} migrations must be an array of folders`)
+  checkOptionShape(options)
   return options
 }
