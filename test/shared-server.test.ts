@@ -19,7 +19,7 @@ let password: string
 beforeAll(async () => {
   server = await startPostgres({ provider: 'embedded' })
   const address = new URL(server.url)
-  address.password ||= 'hunter2-never-printed' // a trust server ignores it; a real one needs it
+  address.password ||= 'hunter2-never-printed' // the embedded server has one; any other gets one
   password = decodeURIComponent(address.password)
   url = address.toString()
 })

@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
-import { cachedCluster, ensureDir, removeStaleRuns, run } from './cluster.js'
+import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
+import { cachedCluster, removeStaleRuns } from './cluster.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
@@ -38,18 +39,20 @@ export function defaultBaseDir(): string {
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<StartedPostgres> {
   const found = findBinaries(options.binDir)
   const baseDir = options.baseDir ?? defaultBaseDir()
-  await ensureDir(baseDir)
+  await ensureCacheDir(baseDir)
   await removeStaleRuns(baseDir)
   const user = unprivilegedUser()
   await checkBaseDir(user, baseDir)
   const binaries = await reachableBinaries(found, user, baseDir)
   const cluster = await cachedCluster(binaries, baseDir, user)
   const snapshot = options.snapshot ? await findSnapshot(cluster, options.snapshot) : undefined
+  if (snapshot) await checkOwned(snapshot, 'the cached snapshot')
+  const password = await readPassword(snapshot ?? cluster)
   const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
   const dataDir = join(runDir, 'data')
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
-    await run('cp', ['-a', snapshot ?? cluster, dataDir]) // keeps the unprivileged owner
+    await copyForServer(snapshot ?? cluster, dataDir, user)
     const settings = { ...SETTINGS, ...options.settings }
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort())
@@ -61,12 +64,13 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           user,
         )
         const watchdog = spawnWatchdog(postgres, runDir)
-        const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+        const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
         return started(url, binaries.version, postgres, watchdog, {
           runDir,
           cluster,
           snapshot: options.snapshot,
           fromSnapshot: !!snapshot,
+          user,
         })
       } catch (error) {
         const portTaken = /could not bind|Address already in use/.test(String(error))
@@ -85,6 +89,8 @@ interface RunFolders {
   /** The snapshot asked for, and whether it existed (the run started from it). */
   snapshot?: string | undefined
   fromSnapshot: boolean
+  /** The server's user, when not us: a saved snapshot is taken back from it. */
+  user: RunAs | undefined
 }
 
 function started(
@@ -106,8 +112,10 @@ function started(
         cleanExit = (await exited) === 0
       }
       watchdog.kill('SIGKILL')
-      if (saveAs && cleanExit)
+      if (saveAs && cleanExit) {
+        await takeBack(join(folders.runDir, 'data'), folders.user)
         await saveSnapshot(folders.cluster, saveAs.name, join(folders.runDir, 'data'), saveAs.replace)
+      }
       await rm(folders.runDir, { recursive: true, force: true })
     })()
     return stopping
@@ -116,6 +124,7 @@ function started(
     url,
     provider: 'embedded',
     version,
+    passwordFile: join(folders.cluster, PASSWORD_FILE),
     stop,
     fromSnapshot: folders.fromSnapshot,
     saveSnapshotOnStop: (name, { replace = false } = {}) => {

@@ -9,6 +9,11 @@ export interface StartedPostgres {
   readonly version: string
   /** Stops the server and removes everything it wrote; a no-op for `external`. Safe to call twice. */
   stop(): Promise<void>
+  /**
+   * Embedded only: the file holding the server's password (random per cached cluster, readable by
+   * its owner alone). `url` carries the password too; messages print `redact(url)` and point here.
+   */
+  readonly passwordFile?: string
   /** Embedded only: whether the data folder was copied from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**
