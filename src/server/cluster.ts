@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { chown, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { chown, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Binaries, binariesIdentity } from './binaries.js'
 import { checkOwned, PASSWORD_FILE, takeBack } from './cache.js'
@@ -91,38 +91,4 @@ async function pruneClusters(baseDir: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Stops the postmaster recorded in `dataDir` if it still runs (immediate shutdown). */
-async function stopOrphan(dataDir: string): Promise<void> {
-  const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0])
-  if (!pid || !isAlive(pid)) return
-  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres')
-  if (!command.includes('postgres')) return // the pid was reused by something else
-  process.kill(pid, 'SIGQUIT')
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
-}
-
-/**
- * Removes what runs that died without stopping left under `baseDir`: folders are named after the
- * pid of the process that made them (`run-<pid>-…`, `building-<pid>-…`); a dead owner means stale.
- */
-export async function removeStaleRuns(baseDir: string): Promise<string[]> {
-  const removed: string[] = []
-  for (const entry of await readdir(baseDir).catch(() => [])) {
-    const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
-    if (!owner || isAlive(Number(owner))) continue
-    const folder = join(baseDir, entry)
-    await stopOrphan(join(folder, 'data'))
-    await rm(folder, { recursive: true, force: true })
-    removed.push(folder)
-  }
-  return removed
-}
+export { removeStaleRuns } from './orphans.js'

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
-import { cachedCluster, removeStaleRuns } from './cluster.js'
+import { cachedCluster } from './cluster.js'
+import { removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
@@ -50,6 +51,8 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   const password = await readPassword(snapshot ?? cluster)
   const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
   const dataDir = join(runDir, 'data')
+  // Before the copy: a run killed while copying, starting or running leaves nothing behind.
+  const watchdog = spawnWatchdog(runDir)
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
     await copyForServer(snapshot ?? cluster, dataDir, user)
@@ -62,8 +65,8 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           dataDir,
           { ...settings, port },
           user,
+          (pid) => watchdog.watch(pid),
         )
-        const watchdog = spawnWatchdog(postgres, runDir)
         const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
         return started(url, binaries.version, postgres, watchdog, {
           runDir,
@@ -78,6 +81,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
       }
     }
   } catch (error) {
+    watchdog.dismiss()
     await rm(runDir, { recursive: true, force: true })
     throw error
   }
@@ -97,7 +101,7 @@ function started(
   url: string,
   version: string,
   postgres: ChildProcess,
-  watchdog: ChildProcess,
+  watchdog: Watchdog,
   folders: RunFolders,
 ): StartedPostgres {
   let stopping: Promise<void> | undefined
@@ -111,7 +115,7 @@ function started(
         postgres.kill('SIGINT') // fast shutdown: disconnects clients, leaves no shared memory behind
         cleanExit = (await exited) === 0
       }
-      watchdog.kill('SIGKILL')
+      watchdog.dismiss()
       if (saveAs && cleanExit) {
         await takeBack(join(folders.runDir, 'data'), folders.user)
         await saveSnapshot(folders.cluster, saveAs.name, join(folders.runDir, 'data'), saveAs.replace)
@@ -138,6 +142,7 @@ function spawnPostgres(
   dataDir: string,
   settings: Record<string, string | number>,
   user: RunAs | undefined,
+  onSpawn: (pid: number | undefined) => void,
 ): Promise<ChildProcess> {
   const args = [
     '-D',
@@ -145,6 +150,7 @@ function spawnPostgres(
     ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ]
   const child = spawn(binary, args, { uid: user?.uid, gid: user?.gid, stdio: ['ignore', 'ignore', 'pipe'] })
+  onSpawn(child.pid)
   return new Promise((resolve, reject) => {
     let log = ''
     const onData = (chunk: Buffer) => {
@@ -164,25 +170,6 @@ function spawnPostgres(
     child.once('exit', onExit)
     child.once('error', reject)
   })
-}
-
-/** A shell that waits for our end (its stdin closing), then stops the server and removes its folder. */
-function spawnWatchdog(postgres: ChildProcess, runDir: string): ChildProcess {
-  const script = [
-    "trap '' INT TERM HUP",
-    'read _',
-    'kill -INT "$1" 2>/dev/null',
-    'i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done',
-    'kill -QUIT "$1" 2>/dev/null',
-    'rm -rf "$2"',
-  ].join('\n')
-  const watchdog = spawn('sh', ['-c', script, 'dsta-db-watchdog', String(postgres.pid), runDir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true, // not in our process group: a Ctrl-C aimed at the test run does not end it early
-  })
-  watchdog.unref()
-  ;(watchdog.stdin as unknown as { unref?: () => void })?.unref?.()
-  return watchdog
 }
 
 function freePort(): Promise<number> {
