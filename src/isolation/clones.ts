@@ -178,3 +178,12 @@ export async function ensureClone(client: pg.Client, name: string, template: str
 function isDuplicateDatabase(error: unknown): boolean {
   return pgCode(error) === '42P04' || pgCode(error) === '23505'
 }
+
+/**
+ * Worker side: a fresh copy of the template under `name`, replacing the database there (which a
+ * test may have committed rows into). Connections to it are ended; reopen pools after.
+ */
+export async function replaceClone(client: pg.Client, name: string, template: string): Promise<void> {
+  await dropDatabase(client, name)
+  await ensureClone(client, name, template)
+}

@@ -28,10 +28,26 @@ export class RunLease {
   readonly runId: string
   readonly client: pg.Client
   readonly #held = new Set<string>()
+  #released = false
 
   private constructor(runId: string, client: pg.Client) {
     this.runId = runId
     this.client = client
+  }
+
+  /**
+   * Calls `listener` once if the connection is lost before `release()`: the server died or the
+   * network went, and with it this run's hold on the server. Keepalive probes notice a silent peer.
+   */
+  onLost(listener: (error: unknown) => void): void {
+    let called = false
+    const lost = (error: unknown) => {
+      if (this.#released || called) return
+      called = true
+      listener(error ?? new Error('Connection terminated unexpectedly'))
+    }
+    this.client.on('error', lost)
+    this.client.on('end', () => lost(undefined))
   }
 
   /** Connects and takes a fresh run id (one no live run holds). */
@@ -157,6 +173,7 @@ export class RunLease {
 
   /** Ends the connection: the run's locks go with it. */
   release(): Promise<void> {
+    this.#released = true
     return this.client.end().catch(() => {})
   }
 

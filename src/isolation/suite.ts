@@ -1,6 +1,8 @@
 import type pg from 'pg'
-import type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } from 'slonik'
+import type { DatabasePool, DatabaseTransactionConnection } from 'slonik'
 import { pgClientOf } from '../schema/pg-client.js'
+import { asServerGone, ServerGoneError } from './gone.js'
+import { guarded } from './guarded.js'
 import { SequenceGuard } from './sequences.js'
 
 const ROLLBACK = Symbol('dsta-db: roll the suite transaction back')
@@ -22,6 +24,14 @@ export class SuiteTransaction {
   readonly #end: () => Promise<void>
   #values: (string | null)[] | undefined // sequence values at the start of the current or next test
   #undo: (string | null)[] | undefined // a finished test whose savepoint is not rolled back yet
+  #inTest = false // the current test's savepoint stands
+  #gone: ServerGoneError | undefined // the server went away: every later step fails at once, shortly
+  /**
+   * Set when a test ended the file's transaction (COMMIT, ROLLBACK): the file went on in a new one,
+   * but what was committed stays in this database. Whoever owns the database replaces it after the
+   * file (a fresh clone), so the next file does not see those rows.
+   */
+  endedByTest: string | undefined
 
   private constructor(
     connection: DatabaseTransactionConnection,
@@ -29,40 +39,75 @@ export class SuiteTransaction {
     sequences: SequenceGuard,
     end: () => Promise<void>,
   ) {
-    this.connection = connection
     this.#client = client
     this.#sequences = sequences
     this.#end = end
-    this.fileConnection = fileLevel(connection, () => this.settle())
+    const mapError = (error: unknown) => this.#mapError(error)
+    this.connection = guarded(connection, undefined, mapError)
+    this.fileConnection = guarded(connection, () => this.settle(), mapError)
   }
 
   /** Opens the test's savepoint (and rolls back the previous test's, in the same round trip). */
   async beginTest(): Promise<void> {
+    if (this.#gone) throw this.#gone
+    if (this.#inTest) this.endTest() // the last test's end was never signalled
     const steps = this.#undo ? [UNDO_TEST, this.#sequences.restoreSql(this.#undo)] : []
     const read = this.#values === undefined
     if (read) steps.push(this.#sequences.readSql())
     steps.push('SAVEPOINT dsta_test')
-    const results = [(await this.#client.query(steps.join('; '))) as unknown as pg.QueryResult[]].flat()
+    const results = await this.#send(steps.join('; '))
     if (read) this.#values = this.#sequences.values(results.at(-2) as pg.QueryResult)
     this.#undo = undefined
+    this.#inTest = true
   }
 
-  /** Marks the test finished: its rows and used-up ids are undone before anything else runs here. */
-  endTest(): void {
+  /**
+   * Marks the test finished: its rows and used-up ids are undone before anything else runs here.
+   * Throws, failing that test, when it ended the file's transaction; the file goes on in a new one.
+   */
+  endTest(testName = 'this test'): void {
+    if (!this.#inTest) return
+    this.#inTest = false
     this.#undo = this.#values ?? []
+    // The server's own word, from the last ReadyForQuery: 'I' is no transaction at all.
+    if ((this.#client as unknown as { _txStatus?: string })._txStatus !== 'I') return
+    this.#undo = undefined
+    this.#values = undefined
+    this.endedByTest = testName
+    throw new FileTransactionEndedError(testName)
   }
 
   /** Sends a deferred rollback now; the next test re-reads sequence values (file code may move them). */
   async settle(): Promise<void> {
+    if (this.#gone) throw this.#gone
     const undo = this.#undo
     this.#undo = undefined
     this.#values = undefined
-    if (undo) await this.#client.query(`${UNDO_TEST}; ${this.#sequences.restoreSql(undo)}`)
+    if (undo) await this.#send(`${UNDO_TEST}; ${this.#sequences.restoreSql(undo)}`)
   }
 
   /** Rolls the file's transaction back and returns the connection to the pool, healthy. */
   end(): Promise<void> {
     return this.#end()
+  }
+
+  /** One round trip of our own; a file transaction ended by a test is begun again first. */
+  async #send(text: string): Promise<pg.QueryResult[]> {
+    try {
+      if ((this.#client as unknown as { _txStatus?: string })._txStatus === 'I') {
+        this.endedByTest ??= 'a test'
+        await this.#client.query('BEGIN')
+      }
+      return [(await this.#client.query(text)) as unknown as pg.QueryResult[]].flat()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  #mapError(error: unknown): unknown {
+    const mapped = asServerGone(error)
+    if (mapped instanceof ServerGoneError) this.#gone = mapped
+    return mapped
   }
 
   /**
@@ -105,7 +150,7 @@ export class SuiteTransaction {
       async function end() {
         release()
         await finished
-        if (failure !== undefined) throw failure
+        if (failure !== undefined) throw asServerGone(failure)
       }
     })
   }
@@ -115,35 +160,15 @@ export function beginSuiteTransaction(pool: DatabasePool): Promise<SuiteTransact
   return SuiteTransaction.begin(pool)
 }
 
-const QUERY_METHODS = new Set<keyof CommonQueryMethods>([
-  'any',
-  'anyFirst',
-  'exists',
-  'many',
-  'manyFirst',
-  'maybeOne',
-  'maybeOneFirst',
-  'one',
-  'oneFirst',
-  'query',
-  'stream',
-  'transaction',
-])
-
-/** `connection`, but every query first runs `before` (which sends a deferred test rollback). */
-function fileLevel(
-  connection: DatabaseTransactionConnection,
-  before: () => Promise<void>,
-): DatabaseTransactionConnection {
-  return new Proxy(connection, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function' || !QUERY_METHODS.has(property as keyof CommonQueryMethods))
-        return value
-      return async (...args: unknown[]) => {
-        await before()
-        return Reflect.apply(value, target, args)
-      }
-    },
-  })
+/** A test sent COMMIT or ROLLBACK (or END, ABORT) on the connection its file's transaction runs on. */
+export class FileTransactionEndedError extends Error {
+  constructor(testName: string) {
+    super(
+      `dsta-db: ${testName} ended its file's transaction (it sent COMMIT or ROLLBACK on db), so its rows ` +
+        "and the file's set-up are committed or gone; the file goes on in a new transaction on a database " +
+        'replaced after the file. Use db.transaction() inside a test, or `// @dsta-isolation database` for code that must commit.',
+    )
+    this.name = 'FileTransactionEndedError'
+    this.stack = `${this.name}: ${this.message}`
+  }
 }

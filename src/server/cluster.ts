@@ -39,7 +39,11 @@ export async function cachedCluster(
     '--wal-segsize=1',
     // One SCRAM iteration instead of 4096: the password is 192 random bits, which no iteration count
     // strengthens, and every connection of every test would pay ~1 ms per thousand (PostgreSQL ≥ 16).
-    ...(Number.parseInt(binaries.version, 10) >= 16 ? ['-c', 'scram_iterations=1'] : []),
+    // And initdb's own servers keep dynamic shared memory in the folder, as ours do: an initdb
+    // killed halfway leaves no /dev/shm/PostgreSQL.* segment, its folder is swept like any other.
+    ...(Number.parseInt(binaries.version, 10) >= 16
+      ? ['-c', 'scram_iterations=1', '-c', 'dynamic_shared_memory_type=mmap']
+      : []),
   ]
   const identity = [binariesIdentity(binaries), ...options].join('\0')
   const key = createHash('sha256').update(identity).digest('hex').slice(0, 12)

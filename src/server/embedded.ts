@@ -131,6 +131,11 @@ function started(
     passwordFile: join(folders.cluster, PASSWORD_FILE),
     stop,
     fromSnapshot: folders.fromSnapshot,
+    onUnexpectedExit: (listener) => {
+      postgres.once('exit', (code, signal) => {
+        if (!stopping) listener(`postgres exited${signal ? ` on ${signal}` : ` with code ${code}`}`)
+      })
+    },
     saveSnapshotOnStop: (name, { replace = false } = {}) => {
       saveAs = { name: checkSnapshotName(name), replace }
     },

@@ -14,6 +14,8 @@ export interface StartedPostgres {
    * its owner alone). `url` carries the password too; messages print `redact(url)` and point here.
    */
   readonly passwordFile?: string
+  /** Embedded only: calls `listener` if the server exits without `stop()` (killed, crashed). */
+  onUnexpectedExit?(listener: (reason: string) => void): void
   /** Embedded only: whether the data folder was copied from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**

@@ -2,6 +2,7 @@ import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
 import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
 import { claimClone, fileCloneName } from '../isolation/clones.js'
+import { asServerGone } from '../isolation/gone.js'
 import { redact } from '../server/external.js'
 import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
@@ -52,6 +53,14 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
   files.delete(path)
   if (file.previousUrl === undefined) delete process.env.DATABASE_URL
   else process.env.DATABASE_URL = file.previousUrl
+  try {
+    await dropOrKeep(context, path, file)
+  } catch (error) {
+    throw asServerGone(error) // the server died mid-run: one short line, not pg's stack
+  }
+}
+
+async function dropOrKeep(context: DstaRunContext, path: string, file: FileDatabase): Promise<void> {
   await (await file.pool).end()
   const admin = await adminClient(context)
   const relativePath = relative(context.root, path)

@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os'
 import type { TestProject } from 'vitest/node'
 import { ClonePool } from '../isolation/clones.js'
+import { goneReason } from '../isolation/gone.js'
 import { RunLease } from '../isolation/runs.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
+import { redact } from '../server/external.js'
 import { startPostgres } from '../server/index.js'
 import type { StartedPostgres } from '../server/types.js'
 import { checkOptionsAtStart } from './check-start.js'
@@ -15,6 +17,8 @@ interface SharedServer {
   started: Promise<StartedPostgres>
   users: number
   announced: boolean
+  /** Why the server went away mid-run, once it did (said once, whatever the number of projects). */
+  gone?: string
 }
 
 // Projects of one `projects` config each run this file; they share one server through this slot.
@@ -98,6 +102,18 @@ export default async function setup(project: TestProject) {
     throw error
   }
   if (current.built) server.saveSnapshotOnStop?.(snapshot)
+  // The server dying mid-run: one line, and the run stops instead of failing every test it has left.
+  const stopRun = (reason: string) => {
+    if (sharedServer.gone) return
+    sharedServer.gone = reason
+    console.error(
+      `dsta-db: the PostgreSQL server at ${redact(server.url)} is gone (${reason}); the run stops, and the tests running now fail with it.`,
+    )
+    process.exitCode = 1
+    project.vitest.cancelCurrentRun('dsta-db: the PostgreSQL server is gone' as never).catch(() => {})
+  }
+  server.onUnexpectedExit?.(stopRun)
+  lease.onLost((error) => stopRun(goneReason(error)))
   if (!sharedServer.announced) {
     sharedServer.announced = true
     console.log(
@@ -121,7 +137,8 @@ export default async function setup(project: TestProject) {
       keepFailed,
       project: projectId,
     }
-    const clones = await ClonePool.start(lease.client, {
+    // Its own connection: the pool's statements run in the background, the lease's in this code's order.
+    const clones = await ClonePool.start(server.url, {
       runId,
       template: template.name,
       workers: workerCount(project),
@@ -152,6 +169,11 @@ export default async function setup(project: TestProject) {
   })
 
   return async () => {
+    if (sharedServer.gone) {
+      await current.clones.close(undefined, false).catch(() => {})
+      await lease.release()
+      return releaseServer(sharedServer).catch(() => {})
+    }
     const kept = server.provider === 'embedded' && keepFailed > 0 ? await listKept(server.url, projectId) : []
     if (kept.length > 0) {
       server.saveSnapshotOnStop?.(KEPT_SNAPSHOT, { replace: true }) // over the template's: this matters more

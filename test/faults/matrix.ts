@@ -150,6 +150,7 @@ async function oneFault(
   const env = external ? { DATABASE_URL: matrix.server.url } : {}
   const before = target === 'vitest' ? await runDatabases(matrix.server.url) : []
 
+  const posixBefore = posixSegments()
   const child = start(matrix, args, env)
   const seen = watchRunFolders(matrix.baseDir)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -180,7 +181,7 @@ async function oneFault(
           (await expectOk(matrix, [cli, 'verify', '--database-url', url]))
   if (!next) figures.nextRunFailures.push(`${label}: the next run failed`)
 
-  figures.orphansLeft.push(...leftovers(matrix, recorded, label, child.pid as number))
+  figures.orphansLeft.push(...leftovers(matrix, recorded, label, child.pid as number, posixBefore))
   if (target === 'vitest') {
     const left = (await runDatabases(matrix.server.url)).filter((db) => !before.includes(db))
     figures.orphansLeft.push(...left.map((db) => `${label}: database ${db}`))
@@ -270,7 +271,13 @@ function watchRunFolders(baseDir: string): Recorded & { stop(): Recorded } {
 }
 
 /** What the killed command left after the next start: processes, folders, segments. */
-function leftovers(matrix: Matrix, recorded: Recorded, label: string, pid: number): string[] {
+function leftovers(
+  matrix: Matrix,
+  recorded: Recorded,
+  label: string,
+  pid: number,
+  posixBefore: Set<string>,
+): string[] {
   const left: string[] = []
   for (const folder of recorded.folders)
     if (existsSync(join(matrix.baseDir, folder))) left.push(`${label}: folder ${folder}`)
@@ -279,8 +286,11 @@ function leftovers(matrix: Matrix, recorded: Recorded, label: string, pid: numbe
     if (segments().has(postmaster.segment)) left.push(`${label}: System V segment ${postmaster.segment}`)
   }
   for (const proc of processesOfGroup(pid)) left.push(`${label}: process ${proc} of the killed group`)
-  for (const entry of readdirSync('/dev/shm').filter((name) => name.startsWith('PostgreSQL.')))
-    left.push(`${label}: /dev/shm/${entry}`)
+  // Ours use mmap for dynamic shared memory: none should appear. (Other servers' may exist already.)
+  const fresh = [...posixSegments()].filter((entry) => !posixBefore.has(entry))
+  const mapped = fresh.length > 0 ? mappedFiles() : ''
+  for (const entry of fresh)
+    if (!mapped.includes(entry)) left.push(`${label}: /dev/shm/${entry} (no process has it)`)
   return left
 }
 
@@ -294,6 +304,22 @@ async function bystanderCheck(matrix: Matrix, figures: Figures): Promise<string[
     (name) => /^(run|building)-/.test(name) && !name.startsWith(`run-${process.pid}-`),
   )
   return left.map((name) => `at the end: ${name}`)
+}
+
+/** Every process's memory maps, as one text (to tell a live server's segment from a leaked one). */
+function mappedFiles(): string {
+  let text = ''
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name)))
+    try {
+      text += readFileSync(`/proc/${entry}/maps`, 'utf8')
+    } catch {
+      // gone, or not ours to read
+    }
+  return text
+}
+
+function posixSegments(): Set<string> {
+  return new Set(readdirSync('/dev/shm').filter((name) => name.startsWith('PostgreSQL.')))
 }
 
 function segments(): Set<number> {
