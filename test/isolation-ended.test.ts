@@ -39,7 +39,7 @@ describe('the suite transaction', () => {
       await suite.beginTest()
       await suite.connection.query(insert)
       const end = { ROLLBACK: sql.unsafe`ROLLBACK`, COMMIT: sql.unsafe`COMMIT`, END: sql.unsafe`END` }
-    await suite.connection.query(end[statement as keyof typeof end])
+      await suite.connection.query(end[statement as keyof typeof end])
       expect(() => suite.endTest('"sends it"')).toThrow(FileTransactionEndedError)
       expect(() => suite.endTest()).not.toThrow() // once
       expect(suite.endedByTest).toBe('"sends it"')
