@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import type { TestProject } from 'vitest/node'
 import { ClonePool } from '../isolation/clones.js'
+import { checkConnectionBudget } from '../isolation/budget.js'
 import { goneReason } from '../isolation/gone.js'
 import { RunLease } from '../isolation/runs.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
@@ -82,6 +83,7 @@ export default async function setup(project: TestProject) {
   const keepFailed = server.provider === 'container' ? 0 : (options.keepFailed ?? 3)
   let current: Awaited<ReturnType<typeof prepare>>
   try {
+    await checkConnectionBudget(lease.client, workerCount(project))
     if (onShared) {
       const swept = await lease.sweepDeadRuns()
       if (swept.length > 0)
