@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import type { TestProject } from 'vitest/node'
-import { ClonePool } from '../isolation/clones.js'
 import { checkConnectionBudget } from '../isolation/budget.js'
+import { ClonePool } from '../isolation/clones.js'
 import { goneReason } from '../isolation/gone.js'
 import { RunLease } from '../isolation/runs.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
