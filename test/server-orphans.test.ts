@@ -128,4 +128,20 @@ describe.skipIf(!existsSync('/proc/sysvipc/shm'))('killed runs', () => {
       await next.stop()
     }
   })
+
+  it('a postmaster left running on a folder already removed: the next start stops it', async () => {
+    const child = startServerProcess()
+    await ready(child)
+    const postmaster = postmasterOf(child.pid as number)
+    const runDir = join(baseDir, runFolders(child.pid as number)[0] as string)
+    process.kill(watchdogOf(runDir) as number, 'SIGKILL')
+    process.kill(child.pid as number, 'SIGKILL') // the main process alone: postgres lives on
+    await exited(child)
+    await rm(runDir, { recursive: true, force: true }) // as a watchdog killed between its two steps would
+    expect(isAlive(postmaster.pid)).toBe(true)
+    const next = await startEmbedded({ baseDir })
+    await next.stop()
+    expect(await waitUntil(() => !isAlive(postmaster.pid))).toBe(true)
+    expect(await waitUntil(() => !segmentExists(postmaster.id))).toBe(true)
+  })
 })

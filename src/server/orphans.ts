@@ -13,13 +13,16 @@ const WATCHDOG = `trap '' INT TERM HUP
 dir=$1
 pid=
 while read -r line; do pid=$line; done
-[ -z "$pid" ] && [ -r "$dir/data/postmaster.pid" ] && pid=$(sed -n 1p "$dir/data/postmaster.pid")
-if [ -n "$pid" ] && ps -o args= -p "$pid" 2>/dev/null | grep -qF -- "$dir/data"; then
-  kill -INT "$pid" 2>/dev/null
-  i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-  kill -QUIT "$pid" 2>/dev/null
-  i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-fi
+# Every postmaster on this folder: the one we were told of, and any whose pid never reached us (a
+# kill right after its spawn). Each is recognised by its own command line: postgres -D <dir>/data.
+pids=$(ps -eo pid=,args= 2>/dev/null | awk -v d="-D $dir/data" 'index($0, d) { print $1 }')
+for p in $pid $pids; do
+  ps -o args= -p "$p" 2>/dev/null | grep -qF -- "$dir/data" || continue
+  kill -INT "$p" 2>/dev/null
+  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  kill -QUIT "$p" 2>/dev/null
+  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+done
 if [ -r "$dir/data/postmaster.pid" ]; then
   set -- $(sed -n 7p "$dir/data/postmaster.pid")
   # Backends of a killed postmaster leave within moments; then no one is attached and it is ours.
@@ -105,6 +108,7 @@ export async function removeSegment(key: number, id: number): Promise<boolean> {
  */
 export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   const removed: string[] = []
+  await stopStrayPostmasters(baseDir)
   for (const entry of await readdir(baseDir).catch(() => [])) {
     const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
     if (!owner || isAlive(Number(owner))) continue
@@ -114,4 +118,28 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
     removed.push(folder)
   }
   return removed
+}
+
+/**
+ * Postmasters still running on the folder of a dead run, whether or not the folder is still there
+ * (a watchdog killed between its `rm` and the server's stop): found by their command line.
+ */
+async function stopStrayPostmasters(baseDir: string): Promise<void> {
+  const table = await run('ps', ['-eo', 'pid=,args=']).catch(() => '')
+  const pattern = new RegExp(`^\\s*(\\d+) .*-D ${escapeRegExp(baseDir)}/run-(\\d+)-[^/\\s]+/data(?:\\s|$)`)
+  for (const line of table.split('\n')) {
+    const [, pid, owner] = pattern.exec(line) ?? []
+    if (!pid || !owner || isAlive(Number(owner))) continue
+    try {
+      process.kill(Number(pid), 'SIGQUIT') // immediate shutdown: it removes its own shared memory
+    } catch {
+      continue
+    }
+    for (let i = 0; i < 100 && isAlive(Number(pid)); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
