@@ -22,14 +22,12 @@ export const KINDS = ['SIGKILL group', 'SIGKILL main', 'Ctrl-C'] as const
 type Target = (typeof TARGETS)[number]
 type Kind = (typeof KINDS)[number]
 
-/** Latest kill moment per target (ms after spawn): the command's usual length on a loaded machine. */
-const MAX_DELAY: Record<Target, number> = {
-  vitest: 12_000,
-  up: 5000,
-  generate: 5000,
-  migrate: 3000,
-  load: 3000,
-}
+/**
+ * Latest kill moment per target (ms after spawn). The CLI commands' are measured at the start (a
+ * clean run each), so that faults land inside them on a fast machine and a slow one alike; `up`
+ * serves until stopped, and a `vitest run` of the sample project takes about this long.
+ */
+const MAX_DELAY: Record<Target, number> = { vitest: 10_000, up: 4000, generate: 0, migrate: 0, load: 0 }
 
 export interface Figures {
   rounds: number
@@ -42,6 +40,8 @@ export interface Figures {
   nextRunFailures: string[]
   bystandersTouched: string[]
   secretsPrinted: number
+  /** Per command: faults land at a seeded moment in [0, this] ms after its start. */
+  killWindows: Record<string, number>
 }
 
 interface Matrix {
@@ -69,6 +69,7 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
     nextRunFailures: [],
     bystandersTouched: [],
     secretsPrinted: 0,
+    killWindows: MAX_DELAY,
   }
   // Runs under test use their own cache folder; the "external" server lives in another one.
   const baseDir = await mkdtemp('/dev/shm/dsta-faults-')
@@ -87,7 +88,9 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
   try {
     await admin(server.url, 'CREATE DATABASE someone_elses_db')
     await admin(server.url, 'CREATE DATABASE faults_base')
-    await expectOk(matrix, [cli, 'migrate', '--database-url', dbUrl(server.url, 'faults_base')])
+    MAX_DELAY.migrate = await timed(() =>
+      expectOk(matrix, [cli, 'migrate', '--database-url', dbUrl(server.url, 'faults_base')]),
+    )
     await admin(
       dbUrl(server.url, 'faults_base'),
       `INSERT INTO market_metrics (metric_type, "timestamp", value)
@@ -96,8 +99,13 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
     await admin(server.url, 'ALTER DATABASE faults_base WITH IS_TEMPLATE true')
     await admin(server.url, 'CREATE DATABASE faults_calibrate TEMPLATE faults_base')
     const calibrate = dbUrl(server.url, 'faults_calibrate')
-    await expectOk(matrix, [cli, ...GENERATE, '--database-url', calibrate])
+    MAX_DELAY.generate = await timed(() => expectOk(matrix, [cli, ...GENERATE, '--database-url', calibrate]))
     matrix.generated = (await admin(calibrate, 'SELECT count(*)::int AS n FROM candlesticks'))[0]?.n
+    await admin(server.url, 'CREATE DATABASE faults_calibrate_load TEMPLATE faults_base')
+    const loadUrl = dbUrl(server.url, 'faults_calibrate_load')
+    MAX_DELAY.load = await timed(() =>
+      expectOk(matrix, [cli, 'load', join(repo, 'fixtures/sample_data.json'), '--database-url', loadUrl]),
+    )
     for (let round = 1; round <= rounds; round++) {
       for (const target of TARGETS) {
         const kind = KINDS[Math.floor(random() * KINDS.length)] as Kind
@@ -392,6 +400,13 @@ function isAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** How long `step` took, in ms (it must succeed: it calibrates the kill moments). */
+async function timed(step: () => Promise<boolean>): Promise<number> {
+  const start = performance.now()
+  if (!(await step())) throw new Error('faults: a calibration run failed')
+  return Math.round(performance.now() - start)
+}
+
 /** The figures, as the matrix prints them. */
 export function describeFigures(figures: Figures): string {
   const kinds = Object.entries(figures.byKind)
@@ -400,6 +415,9 @@ export function describeFigures(figures: Figures): string {
   return [
     `fault matrix: ${figures.rounds} round(s) × ${TARGETS.length} commands (${TARGETS.join(', ')})`,
     `  faults injected: ${figures.faultsInjected} (${kinds}); finished before their fault: ${figures.finishedBeforeFault}`,
+    `  kill moments within (ms after start): ${Object.entries(figures.killWindows)
+      .map(([target, ms]) => `${target} ${ms}`)
+      .join(', ')}`,
     `  orphans left: ${figures.orphansLeft.length}${figures.orphansLeft.length ? ` (${figures.orphansLeft.join('; ')})` : ''}`,
     `  rows lost: ${figures.rowsLost}; partial writes: ${figures.partialWrites.length}`,
     `  next runs failed: ${figures.nextRunFailures.length}; bystanders touched: ${figures.bystandersTouched.length}; secrets printed: ${figures.secretsPrinted}`,
