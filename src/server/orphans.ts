@@ -108,7 +108,9 @@ export async function removeSegment(key: number, id: number): Promise<boolean> {
  */
 export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   const removed: string[] = []
-  await stopStrayPostmasters(baseDir)
+  // In the background: a scan of every process costs tens of ms, and what it finds (rare: a
+  // watchdog killed mid-way) does not stand in this start's way.
+  setTimeout(() => stopStrayPostmasters(baseDir).catch(() => {}), 0).unref()
   for (const entry of await readdir(baseDir).catch(() => [])) {
     const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
     if (!owner || isAlive(Number(owner))) continue
@@ -125,19 +127,40 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
  * (a watchdog killed between its `rm` and the server's stop): found by their command line.
  */
 async function stopStrayPostmasters(baseDir: string): Promise<void> {
-  const table = await run('ps', ['-eo', 'pid=,args=']).catch(() => '')
-  const pattern = new RegExp(`^\\s*(\\d+) .*-D ${escapeRegExp(baseDir)}/run-(\\d+)-[^/\\s]+/data(?:\\s|$)`)
-  for (const line of table.split('\n')) {
-    const [, pid, owner] = pattern.exec(line) ?? []
-    if (!pid || !owner || isAlive(Number(owner))) continue
+  const pattern = new RegExp(`-D ${escapeRegExp(baseDir)}/run-(\\d+)-[^/\\s]+/data(?:\\s|$)`)
+  for (const [pid, args] of await commandLines()) {
+    const owner = pattern.exec(args)?.[1]
+    if (!owner || isAlive(Number(owner))) continue
     try {
-      process.kill(Number(pid), 'SIGQUIT') // immediate shutdown: it removes its own shared memory
+      process.kill(pid, 'SIGQUIT') // immediate shutdown: it removes its own shared memory
     } catch {
       continue
     }
-    for (let i = 0; i < 100 && isAlive(Number(pid)); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** Every process's command line: read from /proc where there is one (no process to spawn), else ps. */
+async function commandLines(): Promise<[number, string][]> {
+  const pids = await readdir('/proc').catch(() => undefined)
+  if (!pids) {
+    const table = await run('ps', ['-eo', 'pid=,args=']).catch(() => '')
+    return table.split('\n').flatMap((line) => {
+      const [, pid, args] = /^\s*(\d+) (.*)$/.exec(line) ?? []
+      return pid && args ? [[Number(pid), args] as [number, string]] : []
+    })
+  }
+  const lines = await Promise.all(
+    pids
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(
+        async (pid): Promise<[number, string]> => [
+          Number(pid),
+          (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' '),
+        ],
+      ),
+  )
+  return lines.filter(([, args]) => args.includes(' -D '))
 }
 
 function escapeRegExp(text: string): string {
