@@ -6,7 +6,29 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { migrate } from '../src/migrate/index.js'
-import { startPostgres } from '../src/server/index.js'
+import { defaultBaseDir, startPostgres } from '../src/server/index.js'
+
+/** The password of the embedded server at `url` (printed masked): the cached clusters' files, tried in turn. */
+async function cachedPassword(url: string): Promise<string> {
+  const base = defaultBaseDir()
+  for (const entry of readdirSync(base).filter((name) => /^cluster-[\d.]+-[0-9a-f]{12}$/.test(name))) {
+    let password: string
+    try {
+      password = readFileSync(join(base, entry, 'dsta-db.password'), 'utf8').trim()
+    } catch {
+      continue
+    }
+    const client = new pg.Client({ connectionString: url.replace(':***@', `:${password}@`) })
+    client.on('error', () => {})
+    const ok = await client.connect().then(
+      () => true,
+      () => false,
+    )
+    await client.end().catch(() => {})
+    if (ok) return password
+  }
+  throw new Error(`no cached password opens ${url}`)
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = join(root, 'node_modules/.bin/node')
@@ -89,8 +111,9 @@ describe('the dsta-db bin', () => {
     const log = /Server log: (\S+)/.exec(out)?.[1] as string
     expect(readFileSync(log, 'utf8')).toContain('database system is ready to accept connections')
     const url = /DATABASE_URL=(\S+)/.exec(out)?.[1] as string
-    expect(url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/dsta$/)
-    const client = new pg.Client({ connectionString: url })
+    // Printed without its password (random per cached cluster, in a file only its owner reads).
+    expect(url).toMatch(/^postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/dsta$/)
+    const client = new pg.Client({ connectionString: url.replace(':***@', `:${await cachedPassword(url)}@`) })
     await client.connect()
     expect((await client.query('SELECT count(*)::int AS n FROM candlesticks')).rows).toEqual([{ n: 0 }])
     await client.end()

@@ -16,11 +16,17 @@ describe('connection', () => {
   })
 
   test("the guide's DB_* variables and --database-url are used", async () => {
-    const { port } = new URL(state.server.url)
-    const env = { DB_HOST: '127.0.0.1', DB_PORT: port, DB_NAME: 'cli_env', DB_USER: 'postgres' }
+    const { port, password } = new URL(state.server.url)
+    const env = {
+      DB_HOST: '127.0.0.1',
+      DB_PORT: port,
+      DB_NAME: 'cli_env',
+      DB_USER: 'postgres',
+      DB_PASSWORD: decodeURIComponent(password),
+    }
     const init = await cli(['init'], env)
     expect(init).toMatchObject({ code: 0 })
-    expect(init.out).toContain(`Database postgresql://postgres@127.0.0.1:${port}/cli_env: created`)
+    expect(init.out).toContain(`Database postgresql://postgres:***@127.0.0.1:${port}/cli_env: created`)
     expect((await cli(['status', '--database-url', urlOf('cli_env')], {})).out).toMatch(/\[X\] 0001_initial/)
   })
 })

@@ -10,7 +10,7 @@ import {
   startsWith,
   withAdminClient,
 } from '../src/isolation/admin.js'
-import { ClonePool, claimClone, ensureClone, runPrefix } from '../src/isolation/clones.js'
+import { ClonePool, claimClone, ensureClone, fileCloneName, runPrefix } from '../src/isolation/clones.js'
 import { beginSuiteTransaction } from '../src/isolation/suite.js'
 import { suiteSlonik } from '../src/isolation/suite-slonik.js'
 import { ensureTemplate } from '../src/isolation/template.js'
@@ -106,16 +106,17 @@ describe('clones', () => {
     expect(ready.filter((name) => /_w\d_/.test(name))).toHaveLength(2)
     expect(ready.filter((name) => /_s\d+_/.test(name))).toHaveLength(2)
 
-    await withAdminClient(server.url, (client) => claimClone(client, names, 'dsta_abc123_fmine_x'))
+    const mine = fileCloneName(names, 'mine') // ends with the template's suffix, as every clone of the run
+    await withAdminClient(server.url, (client) => claimClone(client, names, mine))
     await new Promise((resolve) => setTimeout(resolve, 200)) // the NOTIFY reaches the pool
     await pool.settled()
     const after = await listRun()
-    expect(after).toContain('dsta_abc123_fmine_x')
+    expect(after).toContain(mine)
     expect(after.filter((name) => /_s\d+_/.test(name))).toHaveLength(2)
 
-    const clonePool = await createDstaPool(databaseUrl(server.url, 'dsta_abc123_fmine_x'))
+    const clonePool = await createDstaPool(databaseUrl(server.url, mine))
     expect(await clonePool.oneFirst(sql.unsafe`SELECT count(*)::int FROM candlesticks`)).toBe(0)
-    await pool.close() // drops every database of the run, even with our pool still connected
+    await pool.close() // drops every database of the run (of its template), even with our pool still connected
     await clonePool.end()
     expect(await listRun()).toEqual([])
   })

@@ -60,24 +60,4 @@ test('faker is seeded by the test seed', ({ faker, seed }) => {
     createSeededFaker(seed).string.alphanumeric(16),
   )
 })
-
-describe('dstaDb() options are checked when the config loads, naming the option', () => {
-  test('bad values', async () => {
-    const { dstaDb } = await import('../src/vitest/index.js')
-    expect(() => dstaDb({ seed: -1 })).toThrow('dstaDb() option seed must be a non-negative integer, got -1')
-    expect(() => dstaDb({ seed: 1.5 })).toThrow('option seed must be a non-negative integer')
-    // @ts-expect-error: a user's typo
-    expect(() => dstaDb({ provider: 'docker' })).toThrow(
-      'dstaDb() option provider must be one of auto, embedded, container, external, got "docker"',
-    )
-    // @ts-expect-error: a user's typo
-    expect(() => dstaDb({ isolation: 'file' })).toThrow(
-      "option isolation must be 'transaction' or 'database'",
-    )
-    expect(() => dstaDb({ readyClones: -2 })).toThrow('option readyClones must be a non-negative integer')
-    expect(() => dstaDb({ image: ' ' })).toThrow(
-      "dstaDb() option image must be an image name such as 'postgres:18-alpine'",
-    )
-    expect(dstaDb({ seed: 7, provider: 'embedded' }).name).toBe('dsta-db')
-  })
-})
+// dstaDb()'s options: test/vitest-options.test.ts

@@ -83,10 +83,13 @@ export function upCommand(program: Command, io: CliIo): void {
         }
         if (options.json)
           io.stdout(
-            `${JSON.stringify({ databaseUrl: redact(url), provider: server.provider, version: server.version, ...(server.logFile ? { log: server.logFile } : {}) })}\n`,
+            `${JSON.stringify({ databaseUrl: redact(url), provider: server.provider, version: server.version, ...(server.logFile ? { log: server.logFile } : {}), ...(server.passwordFile ? { passwordFile: server.passwordFile } : {}) })}\n`,
           )
         else {
           say(io, `DATABASE_URL=${redact(url)}`)
+          // The password is never printed: it is in a file only this user can read.
+          if (server.passwordFile)
+            say(io, `The password (***) is in ${server.passwordFile}, readable by you alone.`)
           say(io, 'Ready. Press Ctrl-C to stop.')
         }
         await stopped(io.signal)

@@ -14,7 +14,7 @@ export async function withAdminClient<T>(url: string, fn: (client: pg.Client) =>
 }
 
 export async function connectAdmin(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'dsta-db' })
+  const client = new pg.Client({ connectionString: url, application_name: 'dsta-db', keepAlive: true })
   client.on('error', () => {}) // a server stopping under an idle client is not our caller's error
   await client.connect()
   return client

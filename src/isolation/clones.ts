@@ -65,17 +65,24 @@ export class ClonePool {
   #sequence = 0
   #work: Promise<void> = Promise.resolve()
   #closed = false
+  readonly #ownsClient: boolean
+  readonly #onClaim = () => this.#enqueue(() => this.#topUp())
 
-  private constructor(client: pg.Client, options: ClonePoolOptions) {
+  private constructor(client: pg.Client, options: ClonePoolOptions, ownsClient: boolean) {
     this.#client = client
     this.#options = options
+    this.#ownsClient = ownsClient
   }
 
-  static async start(serverUrl: string, options: ClonePoolOptions): Promise<ClonePool> {
-    const client = await connectAdmin(serverUrl)
-    const pool = new ClonePool(client, options)
+  /**
+   * `server`: the server's address (the pool opens and ends its own connection), or a connection the
+   * caller keeps (a run's lease: the pool uses it and leaves it open at close).
+   */
+  static async start(server: string | pg.Client, options: ClonePoolOptions): Promise<ClonePool> {
+    const client = typeof server === 'string' ? await connectAdmin(server) : server
+    const pool = new ClonePool(client, options, typeof server === 'string')
     await client.query(`LISTEN ${quoteIdent(claimChannel(options.runId))}`)
-    client.on('notification', () => pool.#enqueue(() => pool.#topUp()))
+    client.on('notification', pool.#onClaim)
     pool.#enqueue(async () => {
       for (let slot = 1; slot <= options.workers; slot++) await pool.#create(workerCloneName(options, slot))
       await pool.#topUp()
@@ -95,11 +102,13 @@ export class ClonePool {
   async close(keep: (name: string) => boolean = () => false, drop = true): Promise<void> {
     this.#closed = true
     await this.#work
-    if (!drop) return this.#client.end()
-    for (const name of await databasesLike(this.#client, startsWith(runPrefix(this.#options.runId)))) {
-      if (!keep(name)) await dropDatabase(this.#client, name)
-    }
-    await this.#client.end()
+    this.#client.off('notification', this.#onClaim)
+    if (drop)
+      for (const name of await databasesLike(this.#client, startsWith(runPrefix(this.#options.runId)))) {
+        // Only this pool's template's: in watch mode the next pool of the same run is already up.
+        if (!keep(name) && name.endsWith(`_${suffix(this.#options)}`)) await dropDatabase(this.#client, name)
+      }
+    if (this.#ownsClient) await this.#client.end()
   }
 
   #enqueue(task: () => Promise<void>) {
@@ -168,4 +177,13 @@ export async function ensureClone(client: pg.Client, name: string, template: str
  */
 function isDuplicateDatabase(error: unknown): boolean {
   return pgCode(error) === '42P04' || pgCode(error) === '23505'
+}
+
+/**
+ * Worker side: a fresh copy of the template under `name`, replacing the database there (which a
+ * test may have committed rows into). Connections to it are ended; reopen pools after.
+ */
+export async function replaceClone(client: pg.Client, name: string, template: string): Promise<void> {
+  await dropDatabase(client, name)
+  await ensureClone(client, name, template)
 }

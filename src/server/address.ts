@@ -30,6 +30,12 @@ export function redact(url: string): string {
   const query = rest.search(/[?#]/)
   const at = rest.lastIndexOf('@', (query < 0 ? rest.length : query) - 1)
   const colon = rest.indexOf(':')
-  if (at < 0 || colon < 0 || colon > at) return url
-  return `${scheme}${rest.slice(0, colon)}:***${rest.slice(at)}`
+  const masked = url.replace(/([?&]password=)[^&#]*/gi, '$1***') // a password given as a parameter
+  if (at < 0 || colon < 0 || colon > at) return masked
+  return `${scheme}${rest.slice(0, colon)}:***${masked.slice(scheme.length + at)}`
+}
+
+/** Every password-looking part of `text` masked: the addresses it holds, redacted one by one. */
+export function redactText(text: string): string {
+  return text.replace(/\bpostgres(?:ql)?:\/\/\S+/gi, (url) => redact(url))
 }

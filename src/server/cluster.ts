@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { chown, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Binaries, binariesIdentity } from './binaries.js'
+import { checkOwned, PASSWORD_FILE, takeBack } from './cache.js'
+import { run } from './run.js'
 import type { RunAs } from './user.js'
 
-/** Runs a command to completion; rejects with its output when it fails. */
-export function run(
-  command: string,
-  args: string[],
-  options: { user?: RunAs | undefined; cwd?: string | undefined } = {},
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, uid: options.user?.uid, gid: options.user?.gid })
-    let output = ''
-    child.stdout.on('data', (chunk) => (output += chunk))
-    child.stderr.on('data', (chunk) => (output += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code === 0) resolve(output)
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim()}`))
-    })
-  })
-}
+export { run } from './run.js'
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -41,35 +25,53 @@ export async function cachedCluster(
   baseDir: string,
   user: RunAs | undefined,
 ): Promise<string> {
-  // 1 MB WAL segments instead of 16: the copy made for every start is 40 % smaller.
+  // 1 MB WAL segments instead of 16: the copy made for every start is 40 % smaller. A password
+  // (random per cluster, kept in it, readable by its owner alone): no other local user gets in.
   const options = [
     '-U',
     'postgres',
     '-A',
-    'trust',
+    'scram-sha-256',
     '-E',
     'UTF8',
     '--locale=C',
     '--no-sync',
     '--wal-segsize=1',
+    // One SCRAM iteration instead of 4096: the password is 192 random bits, which no iteration count
+    // strengthens, and every connection of every test would pay ~1 ms per thousand (PostgreSQL ≥ 16).
+    // And initdb's own servers keep dynamic shared memory in the folder, as ours do: an initdb
+    // killed halfway leaves no /dev/shm/PostgreSQL.* segment, its folder is swept like any other.
+    ...(Number.parseInt(binaries.version, 10) >= 16
+      ? ['-c', 'scram_iterations=1', '-c', 'dynamic_shared_memory_type=mmap']
+      : []),
   ]
   const identity = [binariesIdentity(binaries), ...options].join('\0')
   const key = createHash('sha256').update(identity).digest('hex').slice(0, 12)
   const cluster = join(baseDir, `cluster-${binaries.version}-${key}`)
   if (await exists(join(cluster, 'PG_VERSION'))) {
+    await checkOwned(cluster, 'the cached cluster')
     const now = new Date()
     await utimes(cluster, now, now).catch(() => {}) // used now: pruning keeps the recent ones
     return cluster
   }
   const building = await mkdtemp(join(baseDir, `building-${process.pid}-`))
-  if (user) await chown(building, user.uid, user.gid)
-  const dataDir = join(building, 'data')
-  await run(join(binaries.binDir, 'initdb'), ['-D', dataDir, ...options], { user, cwd: building })
   try {
-    await rename(dataDir, cluster)
-  } catch (error) {
-    // Another run finished first: its cluster is as good as ours.
-    if (!(await exists(join(cluster, 'PG_VERSION')))) throw error
+    if (user) await chown(building, user.uid, user.gid)
+    const password = randomBytes(24).toString('base64url')
+    const passwordFile = join(building, 'password')
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 })
+    if (user) await chown(passwordFile, user.uid, user.gid)
+    const dataDir = join(building, 'data')
+    await run(join(binaries.binDir, 'initdb'), ['-D', dataDir, ...options, `--pwfile=${passwordFile}`], {
+      user,
+      cwd: building,
+    })
+    await writeFile(join(dataDir, PASSWORD_FILE), password, { mode: 0o600 })
+    await takeBack(dataDir, user) // the cache is ours: the server gets a copy
+    await rename(dataDir, cluster).catch(async (error) => {
+      // Another run finished first: its cluster is as good as ours.
+      if (!(await exists(join(cluster, 'PG_VERSION')))) throw error
+    })
   } finally {
     await rm(building, { recursive: true, force: true })
   }
@@ -102,35 +104,4 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Stops the postmaster recorded in `dataDir` if it still runs (immediate shutdown). */
-async function stopOrphan(dataDir: string): Promise<void> {
-  const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0])
-  if (!pid || !isAlive(pid)) return
-  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres')
-  if (!command.includes('postgres')) return // the pid was reused by something else
-  process.kill(pid, 'SIGQUIT')
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
-}
-
-/**
- * Removes what runs that died without stopping left under `baseDir`: folders are named after the
- * pid of the process that made them (`run-<pid>-…`, `building-<pid>-…`); a dead owner means stale.
- */
-export async function removeStaleRuns(baseDir: string): Promise<string[]> {
-  const removed: string[] = []
-  for (const entry of await readdir(baseDir).catch(() => [])) {
-    const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
-    if (!owner || isAlive(Number(owner))) continue
-    const folder = join(baseDir, entry)
-    await stopOrphan(join(folder, 'data'))
-    await rm(folder, { recursive: true, force: true })
-    removed.push(folder)
-  }
-  return removed
-}
-
-/** Creates the base folder, open for traversal: the unprivileged server must pass through it. */
-export async function ensureDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true })
-  await chmod(path, 0o755).catch(() => {}) // not ours to change: the server's own error will say so
-}
+export { removeStaleRuns } from './orphans.js'

@@ -5,7 +5,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
-import { cachedCluster, ensureDir, removeStaleRuns, run } from './cluster.js'
+import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
+import { cachedCluster } from './cluster.js'
+import { removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
@@ -40,18 +42,22 @@ export function defaultBaseDir(): string {
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<StartedPostgres> {
   const found = findBinaries(options.binDir)
   const baseDir = options.baseDir ?? defaultBaseDir()
-  await ensureDir(baseDir)
+  await ensureCacheDir(baseDir)
   await removeStaleRuns(baseDir)
   const user = unprivilegedUser()
   await checkBaseDir(user, baseDir)
   const binaries = await reachableBinaries(found, user, baseDir)
   const cluster = await cachedCluster(binaries, baseDir, user)
   const snapshot = options.snapshot ? await findSnapshot(cluster, options.snapshot) : undefined
+  if (snapshot) await checkOwned(snapshot, 'the cached snapshot')
+  const password = await readPassword(snapshot ?? cluster)
   const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
   const dataDir = join(runDir, 'data')
+  // Before the copy: a run killed while copying, starting or running leaves nothing behind.
+  const watchdog = spawnWatchdog(runDir)
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
-    await run('cp', ['-a', snapshot ?? cluster, dataDir]) // keeps the unprivileged owner
+    await copyForServer(snapshot ?? cluster, dataDir, user)
     const settings = { ...SETTINGS, ...options.settings }
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort())
@@ -62,15 +68,16 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           { ...settings, port },
           user,
           join(runDir, 'postgresql.log'),
+          (pid) => watchdog.watch(pid),
         )
-        const watchdog = spawnWatchdog(postgres, runDir)
-        const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+        const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
         return started(url, binaries.version, postgres, watchdog, {
           runDir,
           binDir: binaries.binDir,
           cluster,
           snapshot: options.snapshot,
           fromSnapshot: !!snapshot,
+          user,
         })
       } catch (error) {
         const portTaken = /could not bind|Address already in use/.test(String(error))
@@ -78,6 +85,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
       }
     }
   } catch (error) {
+    watchdog.dismiss()
     await rm(runDir, { recursive: true, force: true })
     throw error
   }
@@ -90,13 +98,15 @@ interface RunFolders {
   /** The snapshot asked for, and whether it existed (the run started from it). */
   snapshot?: string | undefined
   fromSnapshot: boolean
+  /** The server's user, when not us: a saved snapshot is taken back from it. */
+  user: RunAs | undefined
 }
 
 function started(
   url: string,
   version: string,
   postgres: ChildProcess,
-  watchdog: ChildProcess,
+  watchdog: Watchdog,
   folders: RunFolders,
 ): StartedPostgres {
   let stopping: Promise<void> | undefined
@@ -110,9 +120,11 @@ function started(
         postgres.kill('SIGINT') // fast shutdown: disconnects clients, leaves no shared memory behind
         cleanExit = (await exited) === 0
       }
-      watchdog.kill('SIGKILL')
-      if (saveAs && cleanExit)
+      watchdog.dismiss()
+      if (saveAs && cleanExit) {
+        await takeBack(join(folders.runDir, 'data'), folders.user)
         await saveSnapshot(folders.cluster, saveAs.name, join(folders.runDir, 'data'), saveAs.replace)
+      }
       await rm(folders.runDir, { recursive: true, force: true })
     })()
     return stopping
@@ -121,10 +133,16 @@ function started(
     url,
     provider: 'embedded',
     version,
+    passwordFile: join(folders.cluster, PASSWORD_FILE),
     stop,
     logFile: join(folders.runDir, 'postgresql.log'),
     binDir: folders.binDir,
     fromSnapshot: folders.fromSnapshot,
+    onUnexpectedExit: (listener) => {
+      postgres.once('exit', (code, signal) => {
+        if (!stopping) listener(`postgres exited${signal ? ` on ${signal}` : ` with code ${code}`}`)
+      })
+    },
     saveSnapshotOnStop: (name, { replace = false } = {}) => {
       saveAs = { name: checkSnapshotName(name), replace }
     },
@@ -137,6 +155,7 @@ function spawnPostgres(
   settings: Record<string, string | number>,
   user: RunAs | undefined,
   logFile: string,
+  onSpawn: (pid: number | undefined) => void,
 ): Promise<ChildProcess> {
   const args = [
     '-D',
@@ -147,6 +166,7 @@ function spawnPostgres(
   // the server's log, for `dsta-db up` to point at (the guide's `docker-compose logs postgres`)
   const log = createWriteStream(logFile).on('error', () => {})
   child.stderr?.pipe(log)
+  onSpawn(child.pid)
   return new Promise((resolve, reject) => {
     let text = ''
     const onData = (chunk: Buffer) => {
@@ -166,25 +186,6 @@ function spawnPostgres(
     child.once('exit', onExit)
     child.once('error', reject)
   })
-}
-
-/** A shell that waits for our end (its stdin closing), then stops the server and removes its folder. */
-function spawnWatchdog(postgres: ChildProcess, runDir: string): ChildProcess {
-  const script = [
-    "trap '' INT TERM HUP",
-    'read _',
-    'kill -INT "$1" 2>/dev/null',
-    'i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done',
-    'kill -QUIT "$1" 2>/dev/null',
-    'rm -rf "$2"',
-  ].join('\n')
-  const watchdog = spawn('sh', ['-c', script, 'dsta-db-watchdog', String(postgres.pid), runDir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true, // not in our process group: a Ctrl-C aimed at the test run does not end it early
-  })
-  watchdog.unref()
-  ;(watchdog.stdin as unknown as { unref?: () => void })?.unref?.()
-  return watchdog
 }
 
 function freePort(): Promise<number> {

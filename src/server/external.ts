@@ -2,7 +2,7 @@ import pg from 'pg'
 import { redact } from './address.js'
 import type { StartedPostgres } from './types.js'
 
-export { databasePath, externalUrl, redact } from './address.js'
+export { databasePath, externalUrl, redact, redactText } from './address.js'
 
 /** Uses a server that is already running; checks that it answers, starts and stops nothing. */
 export async function startExternal(url: string): Promise<StartedPostgres> {

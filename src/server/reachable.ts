@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { type Binaries, binariesIdentity } from './binaries.js'
-import { run } from './cluster.js'
+import { checkOwned } from './cache.js'
+import { run } from './run.js'
 import type { RunAs } from './user.js'
 
 /** Whether `user` may pass through every folder above `path` and execute it (root sees no EACCES itself). */
@@ -44,7 +45,8 @@ export async function reachableBinaries(
     () => true,
     () => false,
   )
-  if (!copied) {
+  if (copied) await checkOwned(copy, 'the copied binaries')
+  else {
     // Named like the cluster's build folder, so a crashed copy is swept as stale by the next start.
     const building = await mkdtemp(join(baseDir, `building-${process.pid}-`))
     try {

@@ -13,6 +13,13 @@ export interface StartedPostgres {
   readonly logFile?: string
   /** Embedded only: the folder of the binaries that run it. */
   readonly binDir?: string
+  /**
+   * Embedded only: the file holding the server's password (random per cached cluster, readable by
+   * its owner alone). `url` carries the password too; messages print `redact(url)` and point here.
+   */
+  readonly passwordFile?: string
+  /** Embedded only: calls `listener` if the server exits without `stop()` (killed, crashed). */
+  onUnexpectedExit?(listener: (reason: string) => void): void
   /** Embedded and container: whether the server started from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**

@@ -2,6 +2,8 @@ import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
 import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
 import { claimClone, fileCloneName } from '../isolation/clones.js'
+import { asServerGone } from '../isolation/gone.js'
+import { redact } from '../server/external.js'
 import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
 import { adminClient, openTestPool } from './worker.js'
@@ -51,22 +53,30 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
   files.delete(path)
   if (file.previousUrl === undefined) delete process.env.DATABASE_URL
   else process.env.DATABASE_URL = file.previousUrl
+  try {
+    await dropOrKeep(context, path, file)
+  } catch (error) {
+    throw asServerGone(error) // the server died mid-run: one short line, not pg's stack
+  }
+}
+
+async function dropOrKeep(context: DstaRunContext, path: string, file: FileDatabase): Promise<void> {
   await (await file.pool).end()
   const admin = await adminClient(context)
   const relativePath = relative(context.root, path)
   if (file.failed && context.keepFailed > 0) {
-    const kept = keptName(relativePath)
+    const kept = keptName(relativePath, context.project)
     // A pool of the code under test may still be open on it; a rename waits for no one.
     await admin.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
       [file.name],
     )
     await admin.query(`ALTER DATABASE ${quoteIdent(file.name)} RENAME TO ${quoteIdent(kept)}`)
-    await pruneKept(context.serverUrl, context.keepFailed)
+    await pruneKept(context.serverUrl, context.keepFailed, context.project)
     const where =
       context.provider === 'embedded'
         ? `as ${kept}; the server ends with the run and is saved: \`npx dsta-db up --snapshot ${KEPT_SNAPSHOT}\` serves it again`
-        : `: ${databaseUrl(context.serverUrl, kept)}`
+        : `: ${redact(databaseUrl(context.serverUrl, kept))} (password masked: yours)`
     console.warn(`dsta-db: ${relativePath} failed; its database is kept ${where}`)
     return
   }

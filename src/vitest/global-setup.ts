@@ -1,11 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import type { TestProject } from 'vitest/node'
+import { checkConnectionBudget } from '../isolation/budget.js'
 import { ClonePool } from '../isolation/clones.js'
+import { goneReason } from '../isolation/gone.js'
+import { RunLease } from '../isolation/runs.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
+import { redact } from '../server/external.js'
 import { startPostgres } from '../server/index.js'
 import type { StartedPostgres } from '../server/types.js'
-import { KEPT_SNAPSHOT, listKept, pruneKept } from './kept.js'
+import { checkOptionsAtStart } from './check-start.js'
+import { KEPT_SNAPSHOT, listKept, projectKey, pruneKept } from './kept.js'
 import type { DstaDbOptions, DstaRunContext } from './options.js'
 import { templateRecipe } from './recipe.js'
 import { resolveBaseSeed } from './seed.js'
@@ -14,6 +18,8 @@ interface SharedServer {
   started: Promise<StartedPostgres>
   users: number
   announced: boolean
+  /** Why the server went away mid-run, once it did (said once, whatever the number of projects). */
+  gone?: string
 }
 
 // Projects of one `projects` config each run this file; they share one server through this slot.
@@ -60,25 +66,63 @@ function workerCount(project: TestProject): number {
 export default async function setup(project: TestProject) {
   const options = project.getProvidedContext().dstaDbOptions ?? {}
   const root = project.config.root
+  await checkOptionsAtStart(options, root)
   const baseSeed = resolveBaseSeed(options.seed)
   // The embedded server starts from a snapshot saved by an earlier run with the same template
   // already built in it: a warm start skips the migrations altogether.
   const recipe = await templateRecipe(options, root)
   const snapshot = recipe.hash.slice(0, 16)
-  const shared = acquireServer(options, snapshot)
-  const server = await shared.started.catch(async (error) => {
-    await releaseServer(shared).catch(() => {})
+  const sharedServer = acquireServer(options, snapshot)
+  const server = await sharedServer.started.catch(async (error) => {
+    await releaseServer(sharedServer).catch(() => {})
     throw error
   })
-  const runId = randomBytes(3).toString('hex')
+  const projectId = projectKey(root)
+  const onShared = server.provider === 'external' // other runs, other projects may use it too
+  const lease = await RunLease.acquire(server.url).catch(async (error) => {
+    await releaseServer(sharedServer).catch(() => {})
+    throw error
+  })
+  const runId = lease.runId
   // External servers outlive the run; the embedded one is saved as a snapshot when it kept something.
   const keepFailed = server.provider === 'container' ? 0 : (options.keepFailed ?? 3)
-  if (keepFailed > 0) await pruneKept(server.url, keepFailed)
-
-  let current = await prepare(recipe)
+  let current: Awaited<ReturnType<typeof prepare>>
+  try {
+    await checkConnectionBudget(lease.client, workerCount(project))
+    if (onShared) {
+      const swept = await lease.sweepDeadRuns()
+      if (swept.length > 0)
+        console.log(`dsta-db: dropped ${swept.length} database(s) of runs that died: ${swept.join(', ')}`)
+    }
+    if (keepFailed > 0) await pruneKept(server.url, keepFailed, projectId)
+    current = await prepare(recipe)
+    if (onShared) {
+      const pruned = await lease.pruneTemplates(projectId)
+      if (pruned.length > 0)
+        console.log(
+          `dsta-db: dropped ${pruned.length} template(s) this project no longer uses: ${pruned.join(', ')}`,
+        )
+    }
+  } catch (error) {
+    await lease.release()
+    await releaseServer(sharedServer).catch(() => {})
+    throw error
+  }
   if (current.built) server.saveSnapshotOnStop?.(snapshot)
-  if (!shared.announced) {
-    shared.announced = true
+  // The server dying mid-run: one line, and the run stops instead of failing every test it has left.
+  const stopRun = (reason: string) => {
+    if (sharedServer.gone) return
+    sharedServer.gone = reason
+    console.error(
+      `dsta-db: the PostgreSQL server at ${redact(server.url)} is gone (${reason}); the run stops, and the tests running now fail with it.`,
+    )
+    process.exitCode = 1
+    project.vitest.cancelCurrentRun('dsta-db: the PostgreSQL server is gone' as never).catch(() => {})
+  }
+  server.onUnexpectedExit?.(stopRun)
+  lease.onLost((error) => stopRun(goneReason(error)))
+  if (!sharedServer.announced) {
+    sharedServer.announced = true
     console.log(
       `dsta-db: seed ${baseSeed} (DSTA_SEED to change) · PostgreSQL ${server.version} ${server.provider} · ` +
         `template ${current.context.template}${current.built ? ' built' : ' reused'}`,
@@ -86,7 +130,9 @@ export default async function setup(project: TestProject) {
   }
 
   async function prepare(recipe: TemplateRecipe) {
+    await lease.holdTemplate(templateName(recipe.hash)) // before it is looked for: no pruner drops it now
     const template = await ensureTemplate(server.url, recipe)
+    if (onShared) await lease.recordUse(template.name, projectId)
     const context: DstaRunContext = {
       serverUrl: server.url,
       provider: server.provider,
@@ -96,7 +142,9 @@ export default async function setup(project: TestProject) {
       isolation: options.isolation ?? 'transaction',
       root,
       keepFailed,
+      project: projectId,
     }
+    // Its own connection: the pool's statements run in the background, the lease's in this code's order.
     const clones = await ClonePool.start(server.url, {
       runId,
       template: template.name,
@@ -128,7 +176,12 @@ export default async function setup(project: TestProject) {
   })
 
   return async () => {
-    const kept = server.provider === 'embedded' && keepFailed > 0 ? await listKept(server.url) : []
+    if (sharedServer.gone) {
+      await current.clones.close(undefined, false).catch(() => {})
+      await lease.release()
+      return releaseServer(sharedServer).catch(() => {})
+    }
+    const kept = server.provider === 'embedded' && keepFailed > 0 ? await listKept(server.url, projectId) : []
     if (kept.length > 0) {
       server.saveSnapshotOnStop?.(KEPT_SNAPSHOT, { replace: true }) // over the template's: this matters more
       console.warn(
@@ -140,8 +193,9 @@ export default async function setup(project: TestProject) {
     // dropping its clones one by one first would only delay the exit. Not when a snapshot of it is
     // about to be saved.
     const saving = current.built || kept.length > 0
-    const serverGoes = server.provider !== 'external' && shared.users === 1 && !saving
+    const serverGoes = server.provider !== 'external' && sharedServer.users === 1 && !saving
     await current.clones.close(undefined, !serverGoes)
-    await releaseServer(shared)
+    await lease.release()
+    await releaseServer(sharedServer)
   }
 }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { DSTA_PREFIX, databasesLike, dropDatabase, startsWith, withAdminClient } from '../isolation/admin.js'
 
 const KEPT_PREFIX = `${DSTA_PREFIX}keep_`
@@ -8,24 +11,44 @@ const KEPT_PREFIX = `${DSTA_PREFIX}keep_`
  */
 export const KEPT_SNAPSHOT = 'kept'
 
-/** `dsta_keep_<time>_<file>`: sorting by name sorts by age. */
-export function keptName(file: string, now = Date.now()): string {
+/**
+ * A short key of the project, in the names of its kept databases and its templates' use records, so
+ * that on a shared server a project prunes only its own: its package name (the same on every CI
+ * machine and checkout), else its root folder.
+ */
+export function projectKey(root: string): string {
+  let identity = `root:${root}`
+  try {
+    const name = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name
+    if (typeof name === 'string' && name) identity = `package:${name}`
+  } catch {
+    // no package.json: the folder names the project
+  }
+  return createHash('sha256').update(identity).digest('hex').slice(0, 6)
+}
+
+function projectPrefix(project: string): string {
+  return `${KEPT_PREFIX}${project}_`
+}
+
+/** `dsta_keep_<project>_<time>_<file>`: sorting a project's names by name sorts them by age. */
+export function keptName(file: string, project: string, now = Date.now()): string {
   const slug = file
     .replace(/\.[cm]?[jt]sx?$/, '')
     .replace(/[^a-zA-Z0-9]+/g, '_')
-    .slice(-40)
-  return `${KEPT_PREFIX}${now.toString(36).padStart(9, '0')}_${slug}`.toLowerCase()
+    .slice(-32)
+  return `${projectPrefix(project)}${now.toString(36).padStart(9, '0')}_${slug}`.toLowerCase()
 }
 
-/** The kept databases on the server, oldest first. */
-export async function listKept(serverUrl: string): Promise<string[]> {
-  return withAdminClient(serverUrl, (client) => databasesLike(client, startsWith(KEPT_PREFIX)))
+/** The project's kept databases on the server, oldest first. */
+export async function listKept(serverUrl: string, project: string): Promise<string[]> {
+  return withAdminClient(serverUrl, (client) => databasesLike(client, startsWith(projectPrefix(project))))
 }
 
-/** Drops kept databases beyond the newest `max`. */
-export async function pruneKept(serverUrl: string, max: number): Promise<void> {
+/** Drops the project's kept databases beyond its newest `max`; other projects' are not looked at. */
+export async function pruneKept(serverUrl: string, max: number, project: string): Promise<void> {
   await withAdminClient(serverUrl, async (client) => {
-    const kept = await databasesLike(client, startsWith(KEPT_PREFIX))
+    const kept = await databasesLike(client, startsWith(projectPrefix(project)))
     for (const name of kept.slice(0, Math.max(0, kept.length - max))) await dropDatabase(client, name)
   })
 }

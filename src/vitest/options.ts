@@ -1,5 +1,6 @@
 import type { GenerateOptions } from '../generate/index.js'
 import type { ChartOnFailureOptions } from './chart-on-failure.js'
+import { checkOptionShape } from './check-options.js'
 
 /** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
 export interface DstaDbOptions {
@@ -49,6 +50,8 @@ export interface DstaRunContext {
   root: string
   /** How many failed files' databases may be kept (0 when the server does not outlive the run). */
   keepFailed: number
+  /** The project's key in kept databases' names (see `projectKey`): a project prunes only its own. */
+  project: string
 }
 
 declare module 'vitest' {
@@ -58,44 +61,8 @@ declare module 'vitest' {
   }
 }
 
+/** Checks `dstaDb()`'s options when the config loads: a `DstaOptionError` names the first bad one. */
 export function checkOptions(options: DstaDbOptions): DstaDbOptions {
-  const where = 'dstaDb() option'
-  if (
-    options.isolation !== undefined &&
-    options.isolation !== 'transaction' &&
-    options.isolation !== 'database'
-  )
-    throw new Error(
-      `${where} isolation must be 'transaction' or 'database', got ${JSON.stringify(options.isolation)}`,
-    )
-  for (const key of ['readyClones', 'maxDatabases', 'keepFailed'] as const) {
-    const value = options[key]
-    if (value !== undefined && (!Number.isInteger(value) || value < 0))
-      throw new Error(`${where} ${key} must be a non-negative integer, got ${value}`)
-  }
-  if (options.seed !== undefined && (!Number.isSafeInteger(options.seed) || options.seed < 0))
-    throw new Error(`${where} seed must be a non-negative integer, got ${JSON.stringify(options.seed)}`)
-  const providers = ['auto', 'embedded', 'container', 'external']
-  if (options.provider !== undefined && !providers.includes(options.provider))
-    throw new Error(
-      `${where} provider must be one of ${providers.join(', ')}, got ${JSON.stringify(options.provider)}`,
-    )
-  if (options.image !== undefined && (typeof options.image !== 'string' || options.image.trim() === ''))
-    throw new Error(
-      `${where} image must be an image name such as 'postgres:18-alpine', got ${JSON.stringify(options.image)}`,
-    )
-  if (options.migrations !== undefined && !Array.isArray(options.migrations))
-    throw new Error(`${where} migrations must be an array of folders`)
-  const chart = options.chartOnFailure
-  if (
-    chart !== undefined &&
-    typeof chart !== 'boolean' &&
-    (typeof chart !== 'object' ||
-      chart === null ||
-      (chart.dir !== undefined && typeof chart.dir !== 'string'))
-  )
-    throw new Error(
-      `${where} chartOnFailure must be true, false or { dir?, interval?, symbol? }, got ${JSON.stringify(chart)}`,
-    )
+  checkOptionShape(options)
   return options
 }

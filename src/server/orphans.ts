@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { run } from './run.js'
+
+// What a run that dies leaves, and who removes it. A watchdog shell, started before the data folder
+// is copied, outlives the run: when the run's process dies (SIGKILL included) its stdin closes, and
+// it stops the server, removes the System V segment a killed postmaster leaves, and the folder. If
+// the watchdog dies too (the whole machine's processes killed), the next start does the same for
+// every `run-<pid>-…` folder whose pid is dead.
+
+const WATCHDOG = `trap '' INT TERM HUP
+dir=$1
+pid=
+while read -r line; do pid=$line; done
+# Every postmaster on this folder: the one we were told of, and any whose pid never reached us (a
+# kill right after its spawn). Each is recognised by its own command line: postgres -D <dir>/data.
+pids=$(ps -eo pid=,args= 2>/dev/null | awk -v d="-D $dir/data" 'index($0, d) { print $1 }')
+for p in $pid $pids; do
+  ps -o args= -p "$p" 2>/dev/null | grep -qF -- "$dir/data" || continue
+  kill -INT "$p" 2>/dev/null
+  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  kill -QUIT "$p" 2>/dev/null
+  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+done
+if [ -r "$dir/data/postmaster.pid" ]; then
+  set -- $(sed -n 7p "$dir/data/postmaster.pid")
+  # Backends of a killed postmaster leave within moments; then no one is attached and it is ours.
+  i=0; while [ $# -eq 2 ] && [ $i -lt 50 ]; do
+    if awk -v k="$1" -v i="$2" '$1 == k && $2 == i && $7 == 0 { f = 1 } END { exit !f }' /proc/sysvipc/shm 2>/dev/null
+    then ipcrm -m "$2" 2>/dev/null; break
+    fi
+    awk -v i="$2" '$2 == i { f = 1 } END { exit !f }' /proc/sysvipc/shm 2>/dev/null || break
+    sleep 0.1; i=$((i+1))
+  done
+fi
+rm -rf "$dir"`
+
+/** A run's watchdog over `runDir`; tell it each postmaster's pid with `watch(pid)`. */
+export interface Watchdog {
+  watch(pid: number | undefined): void
+  /** The run ended by itself: the watchdog has nothing left to do. */
+  dismiss(): void
+}
+
+export function spawnWatchdog(runDir: string): Watchdog {
+  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'dsta-db-watchdog', runDir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true, // not in our process group: a Ctrl-C or a group kill aimed at the run spares it
+  })
+  child.unref()
+  child.stdin?.on('error', () => {}) // it may be gone first
+  ;(child.stdin as unknown as { unref?: () => void })?.unref?.()
+  return {
+    watch: (pid) => {
+      if (pid) child.stdin?.write(`${pid}\n`)
+    },
+    dismiss: () => {
+      child.kill('SIGKILL')
+    },
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Whether `pid` runs a postgres on `dataDir` (not a stranger that got a reused pid). */
+async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
+  const args = await run('ps', ['-o', 'args=', '-p', String(pid)]).catch(() => '')
+  return args.includes(dataDir)
+}
+
+/** Stops the postmaster recorded in `dataDir` if it still runs, and removes its System V segment. */
+async function stopOrphan(dataDir: string): Promise<void> {
+  const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')
+  const pid = Number(lines[0])
+  if (pid && isAlive(pid) && (await isPostmasterOf(pid, dataDir))) {
+    process.kill(pid, 'SIGQUIT')
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
+  if (key !== undefined && id !== undefined) await removeSegment(key, id)
+}
+
+/** Removes the System V segment `id` if it still has `key` (not reused) and no process attached. */
+export async function removeSegment(key: number, id: number): Promise<boolean> {
+  const table = await readFile('/proc/sysvipc/shm', 'utf8').catch(() => '')
+  const unused = table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .some((fields) => Number(fields[0]) === key && Number(fields[1]) === id && fields[6] === '0')
+  if (!unused) return false
+  return run('ipcrm', ['-m', String(id)]).then(
+    () => true,
+    () => false,
+  )
+}
+
+/**
+ * Removes what runs that died without stopping left under `baseDir`: folders are named after the
+ * pid of the process that made them (`run-<pid>-…`, `building-<pid>-…`); a dead owner means stale.
+ */
+export async function removeStaleRuns(baseDir: string): Promise<string[]> {
+  const removed: string[] = []
+  // In the background: a scan of every process costs tens of ms, and what it finds (rare: a
+  // watchdog killed mid-way) does not stand in this start's way.
+  setTimeout(() => stopStrayPostmasters(baseDir).catch(() => {}), 0).unref()
+  for (const entry of await readdir(baseDir).catch(() => [])) {
+    const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
+    if (!owner || isAlive(Number(owner))) continue
+    const folder = join(baseDir, entry)
+    await stopOrphan(join(folder, 'data'))
+    await rm(folder, { recursive: true, force: true })
+    removed.push(folder)
+  }
+  return removed
+}
+
+/**
+ * Postmasters still running on the folder of a dead run, whether or not the folder is still there
+ * (a watchdog killed between its `rm` and the server's stop): found by their command line.
+ */
+async function stopStrayPostmasters(baseDir: string): Promise<void> {
+  const pattern = new RegExp(`-D ${escapeRegExp(baseDir)}/run-(\\d+)-[^/\\s]+/data(?:\\s|$)`)
+  for (const [pid, args] of await commandLines()) {
+    const owner = pattern.exec(args)?.[1]
+    if (!owner || isAlive(Number(owner))) continue
+    try {
+      process.kill(pid, 'SIGQUIT') // immediate shutdown: it removes its own shared memory
+    } catch {
+      continue
+    }
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Every process's command line: read from /proc where there is one (no process to spawn), else ps. */
+async function commandLines(): Promise<[number, string][]> {
+  const pids = await readdir('/proc').catch(() => undefined)
+  if (!pids) {
+    const table = await run('ps', ['-eo', 'pid=,args=']).catch(() => '')
+    return table.split('\n').flatMap((line) => {
+      const [, pid, args] = /^\s*(\d+) (.*)$/.exec(line) ?? []
+      return pid && args ? [[Number(pid), args] as [number, string]] : []
+    })
+  }
+  const lines = await Promise.all(
+    pids
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(
+        async (pid): Promise<[number, string]> => [
+          Number(pid),
+          (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' '),
+        ],
+      ),
+  )
+  return lines.filter(([, args]) => args.includes(' -D '))
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
