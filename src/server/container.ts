@@ -69,7 +69,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
   const docker = await dockerClient(testcontainers)
   const sweep = removeDeadRunContainers(docker).catch(() => []) // meanwhile: it never touches ours
   const settings = { ...SETTINGS, ...options.settings }
-  const key = warmKey(await ensureImage(docker, options.image), { settings, INITDB_ARGS, DATA })
+  const key = warmKey(await ensureImage(testcontainers, options.image), { settings, INITDB_ARGS, DATA })
   const tag = options.snapshot ? warmTag(options.snapshot, key) : undefined
   const warmEnv = tag ? await findWarmImage(docker, tag) : undefined
   const image = warmEnv && tag ? tag : options.image
@@ -165,7 +165,8 @@ function started(
         if (tag && (saveAs?.replace || !(await findWarmImage(docker, tag)))) {
           const container = docker.getContainer(id)
           const exited = container.wait() as Promise<{ StatusCode: number }>
-          await container.kill({ signal: 'SIGINT' }) // fast shutdown: a clean data folder
+          // Fast shutdown: a clean data folder. A container that already stopped is not saved.
+          await container.kill({ signal: 'SIGINT' }).catch(() => {})
           // An image whose PostgreSQL is not the container's first process may never stop on it.
           const timeout = new Promise<undefined>((resolve) =>
             setTimeout(() => resolve(undefined), 30_000).unref(),
