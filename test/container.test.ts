@@ -62,6 +62,9 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
       const running = await labelled(mine)
       expect(running).toHaveLength(1)
       expect(running[0]?.Labels['dsta-db.host']).toBe(hostname())
+      // A local engine on Linux: the container's own address, past docker-proxy.
+      const ip = Object.values(running[0]?.NetworkSettings.Networks ?? {})[0]?.IPAddress
+      if (process.platform === 'linux') expect(new URL(server.url).host).toBe(`${ip}:5432`)
     } finally {
       await server.stop()
       await server.stop()
@@ -127,7 +130,10 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     const elsewhere = await make({ 'dsta-db.pid': deadPid, 'dsta-db.host': `not-${hostname()}` })
     const foreign = await make({ 'someone.else': 'yes' })
     try {
-      const server = await startPostgres({ provider: 'container' })
+      const port = 20_000 + (process.pid % 20_000) // a port asked for: the published one is handed out
+      const server = await startPostgres({ provider: 'container', port })
+      expect(new URL(server.url).port).toBe(String(port))
+      expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
       await server.stop()
       const left = async (id: string) => (await client.listContainers({ all: true })).some((c) => c.Id === id)
       expect(await left(dead.id)).toBe(false)
@@ -159,6 +165,39 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     expect(missing.err).toContain('image "dsta-db/no-such-image:0" is not on this machine')
     expect(await labelled(mine)).toEqual([])
   }, 180_000)
+
+  it.skipIf(!image.startsWith('dsta-db/'))(
+    'the image .ci/docker.sh builds starts on its own command as the official one does',
+    async () => {
+      const client = await docker()
+      const container = await client.createContainer({
+        Image: image,
+        Env: ['POSTGRES_PASSWORD=x', 'POSTGRES_DB=app'],
+        ExposedPorts: { '5432/tcp': {} },
+        HostConfig: {
+          Tmpfs: { '/var/lib/postgresql': 'rw' },
+          PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        },
+      })
+      try {
+        await container.start()
+        const log = () => container.logs({ stdout: true, stderr: true }).then(String)
+        const text = await waitFor(
+          log,
+          (t) => (t.match(/ready to accept connections/g) ?? []).length >= 2,
+          60_000,
+        )
+        expect(text).toContain('PostgreSQL init process complete; ready for start up.')
+        expect(text.match(/ready to accept connections/g)).toHaveLength(2) // the temporary server, then the real one
+        const port = (await container.inspect()).NetworkSettings.Ports['5432/tcp']?.[0]?.HostPort
+        const app = `postgresql://postgres:x@127.0.0.1:${port}/app` // POSTGRES_DB and POSTGRES_PASSWORD honoured
+        expect(await query(app, 'SELECT current_database() AS db')).toEqual([{ db: 'app' }])
+      } finally {
+        await container.remove({ force: true })
+      }
+    },
+    120_000,
+  )
 
   describe('a vitest run on the container provider', () => {
     const repo = join(import.meta.dirname, '..')

@@ -113,8 +113,9 @@ export async function startContainer(options: ContainerOptions): Promise<Started
       .withStartupTimeout(STARTUP_MS)
       .start()
     const host = await reachableHost(container.getHost(), container.getMappedPort(5432))
-    const url = `postgresql://postgres:${password}@${host}:${container.getMappedPort(5432)}/postgres`
-    const version = await serverVersion(url, docker, container.getId())
+    const published = `postgresql://postgres:${password}@${host}:${container.getMappedPort(5432)}/postgres`
+    const version = await serverVersion(published, docker, container.getId())
+    const url = options.port ? published : ((await direct(docker, container.getId(), password)) ?? published)
     logStream?.destroy()
     await sweep
     return started(url, version, docker, container.getId(), watchdog, {
@@ -208,9 +209,24 @@ async function reachableHost(chosen: string, port: number): Promise<string> {
   )
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
+/**
+ * The container's own address on a local Linux engine, when it answers from here: every query then
+ * skips docker-proxy, the userland relay of published ports (0.3 ms instead of 1.0 ms a round trip
+ * here, under load). Not with a port asked for, and not where the bridge is out of reach (Docker
+ * Desktop's VM, rootless Docker): the published port is used then.
+ */
+async function direct(docker: Dockerode, id: string, password: string): Promise<string | undefined> {
+  if (process.platform !== 'linux' || process.env.TESTCONTAINERS_HOST_OVERRIDE) return undefined
+  const networks = (await docker.getContainer(id).inspect()).NetworkSettings.Networks ?? {}
+  for (const { IPAddress } of Object.values(networks))
+    if (IPAddress && (await accepts(IPAddress, 5432, 300)))
+      return `postgresql://postgres:${password}@${IPAddress}:5432/postgres`
+  return undefined
+}
+
+function accepts(host: string, port: number, timeout = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 })
+    const socket = connect({ host, port, timeout })
     const done = (ok: boolean) => {
       socket.destroy()
       resolve(ok)
