@@ -50,6 +50,12 @@ describe('the dsta-db bin', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
   })
 
+  test('--help loads commander and nothing else (each command loads its modules when it runs)', async () => {
+    const hook = join(root, 'test/support/trace-packages.mjs')
+    const { stderr } = await promisify(execFile)(node, ['--import', hook, bin, '--help'])
+    expect(stderr.trim()).toBe('packages: commander')
+  })
+
   test('exit codes: 2 for usage, 1 for failures, one line and no stack trace', async () => {
     const unknown = await runBin(['migrate', '--bogus'])
     expect(unknown.code).toBe(2)
@@ -80,6 +86,8 @@ describe('the dsta-db bin', () => {
       child.stdout.on('data', () => out.includes('Ready.') && resolve())
       exited.then(() => reject(new Error(`up exited early:\n${out}`)))
     })
+    const log = /Server log: (\S+)/.exec(out)?.[1] as string
+    expect(readFileSync(log, 'utf8')).toContain('database system is ready to accept connections')
     const url = /DATABASE_URL=(\S+)/.exec(out)?.[1] as string
     expect(url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/dsta$/)
     const client = new pg.Client({ connectionString: url })

@@ -1,68 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { run } from '../src/cli/program.js'
+import { describe, expect, test } from 'vitest'
 import { SAMPLE_DATA_FILE } from '../src/fixtures/index.js'
-import { type StartedPostgres, startPostgres } from '../src/server/index.js'
+import { useCliHarness } from './support/cli-harness.js'
 
-let server: StartedPostgres
-let dir: string
-/** The database of the running test: a clone of `cli_template` (migrated, sample data loaded). */
-let url: string
-let clones = 0
-
-const urlOf = (name: string) => server.url.replace(/\/postgres$/, `/${name}`)
-
-/** Runs the CLI in-process; `env` defaults to DATABASE_URL of the test database. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = { DATABASE_URL: url }) {
-  let out = ''
-  let err = ''
-  const code = await run(args, {
-    stdout: (text) => {
-      out += text
-    },
-    stderr: (text) => {
-      err += text
-    },
-    env,
-    cwd: dir,
-  })
-  return { code, out, err }
-}
-
-async function query<T = Record<string, unknown>>(text: string, database = url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows as T[]
-  } finally {
-    await client.end()
-  }
-}
-
-const count = async (table: string, database = url) =>
-  Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`, database))[0]?.n)
-
-beforeAll(async () => {
-  server = await startPostgres({ provider: 'embedded' })
-  dir = await mkdtemp(join(tmpdir(), 'dsta-cli-'))
-  const init = await cli(['init', '--with-sample-data'], { DATABASE_URL: urlOf('cli_template') })
-  if (init.code !== 0) throw new Error(init.err)
-})
-
-/** Each test starts from its own copy of the template: no test depends on another's leftovers. */
-beforeEach(async () => {
-  const name = `cli_test_${++clones}`
-  await query(`CREATE DATABASE ${name} TEMPLATE cli_template STRATEGY FILE_COPY`, server.url)
-  url = urlOf(name)
-})
-
-afterAll(async () => {
-  await server?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const { state, cli, query, count, urlOf } = useCliHarness('cli_test')
 
 describe('connection', () => {
   test('no address anywhere: says what to set, and that `dsta-db up` starts a server', async () => {
@@ -74,7 +16,7 @@ describe('connection', () => {
   })
 
   test("the guide's DB_* variables and --database-url are used", async () => {
-    const { port } = new URL(server.url)
+    const { port } = new URL(state.server.url)
     const env = { DB_HOST: '127.0.0.1', DB_PORT: port, DB_NAME: 'cli_env', DB_USER: 'postgres' }
     const init = await cli(['init'], env)
     expect(init).toMatchObject({ code: 0 })
@@ -117,7 +59,7 @@ describe("the guide's commands", () => {
     expect(records[0]?.fields).toEqual({ ...sample[0]?.fields, high_price: '94612.5', low_price: '94010' })
     const written = await cli(['dump', 'api.Candlestick', '--indent', '2', '--output', 'candles.json'])
     expect(written.err).toBe('wrote 2 record(s) to candles.json\n')
-    expect(await readFile(join(dir, 'candles.json'), 'utf8')).toMatch(
+    expect(await readFile(join(state.dir, 'candles.json'), 'utf8')).toMatch(
       /^\[\n {2}\{\n {4}"model": "candlesticks"/,
     )
     expect((await cli(['flush', '--yes'])).code).toBe(0)
@@ -125,23 +67,23 @@ describe("the guide's commands", () => {
       'Installed 2 object(s) from 1 fixture(s) (2 candlesticks)\n',
     )
     expect((await cli(['dump', 'candlesticks', '--indent', '2'])).out).toBe(
-      await readFile(join(dir, 'candles.json'), 'utf8'),
+      await readFile(join(state.dir, 'candles.json'), 'utf8'),
     )
   })
 
   test('load: a bad record, a syntax error, a missing file — one clear line each, nothing written', async () => {
     await writeFile(
-      join(dir, 'bad.json'),
+      join(state.dir, 'bad.json'),
       '[\n{"model": "market_metrics", "fields": {"metric_type": "other", "timestamp": "2026-02-01T00:00:00Z", "value": "1"}},\n' +
         '{"model": "candlesticks", "fields": {"exchange": "binance", "symbol": "btc", "interval": "1h"}}\n]',
     )
     const bad = await cli(['load', 'bad.json'])
     expect(bad.code).toBe(1)
-    expect(bad.err).toMatch(/bad\.json:3: record 1 \(candlesticks\), field "symbol": must be 2–20 upper-case/)
-    expect(bad.err).toMatch(/bad\.json:3: record 1 \(candlesticks\): missing fields timestamp, open_price, /)
+    expect(bad.err).toMatch(/bad\.json:3: record 2 \(candlesticks\), field "symbol": must be 2–20 upper-case/)
+    expect(bad.err).toMatch(/bad\.json:3: record 2 \(candlesticks\): missing fields timestamp, open_price, /)
     expect(bad.err).toMatch(/nothing was written\.\n$/)
     expect(bad.err).not.toMatch(/\n\s+at /)
-    await writeFile(join(dir, 'syntax.json'), '[\n  {"model": "trades",}\n]')
+    await writeFile(join(state.dir, 'syntax.json'), '[\n  {"model": "trades",}\n]')
     expect((await cli(['load', 'syntax.json'])).err).toMatch(
       /^error: .*syntax\.json:2:\d+: JSON syntax error/,
     )
@@ -205,7 +147,7 @@ describe("the guide's commands", () => {
     const reset = await cli(['reset', '--yes'])
     expect(reset.out).toMatch(/Dropped and created .*cli_test_\d+\n {2}Applying 0001_initial\.\.\. OK/)
     expect((await cli(['verify'])).code).toBe(0) // the dropped constraint is back
-    const postgres = await cli(['reset', '--yes', '--database-url', server.url])
+    const postgres = await cli(['reset', '--yes', '--database-url', state.server.url])
     expect(postgres).toMatchObject({ code: 2 })
     expect(postgres.err).toContain(`refusing to drop the server's own database "postgres"`)
   })
@@ -213,8 +155,13 @@ describe("the guide's commands", () => {
 
 describe('migrations from the command line', () => {
   test('migrate zero, to a target, --dry-run, --fake; unknown targets', async () => {
-    const env = { DATABASE_URL: url }
-    expect((await cli(['migrate', 'zero'], env)).out).toMatch(/Unapplying 0001_initial\.\.\. OK/)
+    const env = { DATABASE_URL: state.url }
+    const unconfirmed = await cli(['migrate', 'zero'], env)
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.err).toMatch(
+      /rolls back 0001_initial in .*: their tables and rows are dropped\. Add --yes/,
+    )
+    expect((await cli(['migrate', 'zero', '--yes'], env)).out).toMatch(/Unapplying 0001_initial\.\.\. OK/)
     expect((await cli(['status'], env)).out).toMatch(/\[ \] 0001_initial/)
     const dry = await cli(['migrate', '--dry-run'], env)
     expect(dry.out).toMatch(
@@ -224,7 +171,8 @@ describe('migrations from the command line', () => {
     expect((await cli(['migrate', '0001_initial', '--fake'], env)).out).toMatch(
       /Applying 0001_initial\.\.\. FAKED/,
     )
-    expect((await cli(['migrate', 'zero', '--fake'], env)).code).toBe(0)
+    expect((await cli(['migrate', 'zero', '--fake'], env)).code).toBe(2)
+    expect((await cli(['migrate', 'zero', '--fake', '--yes'], env)).code).toBe(0)
     expect((await cli(['migrate', '0001'], env)).out).toMatch(/Applying 0001_initial\.\.\. OK/)
     const unknown = await cli(['migrate', '0042_nothing'], env)
     expect(unknown.code).toBe(2)
@@ -233,15 +181,15 @@ describe('migrations from the command line', () => {
   })
 
   test('new creates the next pair; migrate --dir applies it', async () => {
-    const env = { DATABASE_URL: url }
+    const env = { DATABASE_URL: state.url }
     const created = await cli(['new', 'add_notes', '--dir', 'migrations'])
     expect(created.out).toContain('Created 0002_add_notes:\n  migrations/0002_add_notes.up.sql\n')
-    expect((await readdir(join(dir, 'migrations'))).sort()).toEqual([
+    expect((await readdir(join(state.dir, 'migrations'))).sort()).toEqual([
       '0002_add_notes.down.sql',
       '0002_add_notes.up.sql',
     ])
-    await writeFile(join(dir, 'migrations/0002_add_notes.up.sql'), 'CREATE TABLE notes (body text);\n')
-    await writeFile(join(dir, 'migrations/0002_add_notes.down.sql'), 'DROP TABLE notes;\n')
+    await writeFile(join(state.dir, 'migrations/0002_add_notes.up.sql'), 'CREATE TABLE notes (body text);\n')
+    await writeFile(join(state.dir, 'migrations/0002_add_notes.down.sql'), 'DROP TABLE notes;\n')
     expect((await cli(['migrate', '--dir', 'migrations'], env)).out).toMatch(
       /Applying 0002_add_notes\.\.\. OK/,
     )

@@ -103,7 +103,7 @@ describe('loadFixture', () => {
     const error = await loadFixture(db, file).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(FixtureError)
     expect((error as Error).message).toMatch(
-      new RegExp(`^${file}:3: record 1 \\(candlesticks\\), field "high_price": high_price 98 must be ≥`),
+      new RegExp(`^${file}:3: record 2 \\(candlesticks\\), field "high_price": high_price 98 must be ≥`),
     )
     expect(await counts(db)).toEqual({ candlesticks: 0, trades: 0, order_books: 0, market_metrics: 0 })
   })
@@ -125,7 +125,7 @@ describe('loadFixture', () => {
     )
     const enumError = (await loadFixture(db, fixed).catch((caught: unknown) => caught)) as FixtureError
     expect(enumError.message).toMatch(
-      /bad-exchange\.json:5: record 0 \(trades\), field "exchange": .*binance/,
+      /bad-exchange\.json:5: record 1 \(trades\), field "exchange": .*binance/,
     )
   })
 
@@ -140,8 +140,8 @@ describe('loadFixture', () => {
       '[\n{"model": "auth.user", "fields": {}},\n{"model": "trades", "fields": {"colour": "red"}}\n]',
     )
     const error = (await loadFixture(db, file).catch((caught: unknown) => caught)) as FixtureError
-    expect(error.message).toContain('unknown.json:2: record 0: unknown model "auth.user"')
-    expect(error.message).toContain('unknown.json:3: record 1 (trades), field "colour": unknown field')
+    expect(error.message).toContain('unknown.json:2: record 1: unknown model "auth.user"')
+    expect(error.message).toContain('unknown.json:3: record 2 (trades), field "colour": unknown field')
   })
 
   test('a model named like an Object.prototype member is an unknown model, not a crash', async () => {
@@ -151,8 +151,8 @@ describe('loadFixture', () => {
     )
     const error = (await loadFixture(db, file).catch((caught: unknown) => caught)) as FixtureError
     expect(error).toBeInstanceOf(FixtureError)
-    expect(error.message).toContain('proto.json:2: record 0: unknown model "constructor"')
-    expect(error.message).toContain('proto.json:3: record 1: unknown model "api.toString"')
+    expect(error.message).toContain('proto.json:2: record 1: unknown model "constructor"')
+    expect(error.message).toContain('proto.json:3: record 2: unknown model "api.toString"')
   })
 
   test('records with and without pk in one table: the pk-less ones never take a given pk', async () => {
@@ -192,7 +192,7 @@ describe('loadFixture', () => {
     const file = await fixtureFile('dupe.json', `[\n${records.join(',\n')}\n]`)
     const error = await loadFixture(db, file).catch((caught: unknown) => caught)
     expect((error as Error).message).toMatch(
-      /dupe\.json:8: record 6 \(candlesticks\): the database refused it: duplicate key value violates unique constraint "candlesticks_exchange_symbol_interval_timestamp_key"/,
+      /dupe\.json:8: record 7 \(candlesticks\): the database refused it: duplicate key value violates unique constraint "candlesticks_exchange_symbol_interval_timestamp_key"/,
     )
     expect(await counts(db)).toEqual({ candlesticks: 0, trades: 0, order_books: 0, market_metrics: 0 })
 
@@ -201,7 +201,7 @@ describe('loadFixture', () => {
       'clash.json',
       `[\n${candle('ZZUSDT', '2026-01-01T00:00:00Z')},\n${candle('BTCUSDT', '2026-01-01T00:00:00Z')}\n]`,
     )
-    await expect(loadFixture(db, clash)).rejects.toThrow(/clash\.json:3: record 1 .*already exists/)
+    await expect(loadFixture(db, clash)).rejects.toThrow(/clash\.json:3: record 2 .*already exists/)
     expect(await counts(db)).toEqual({ candlesticks: 2, trades: 0, order_books: 0, market_metrics: 2 })
   })
 
@@ -212,7 +212,7 @@ describe('loadFixture', () => {
       `[\n${candle('ETHUSDT', '2026-01-01T00:00:00Z')},\n${big}\n]`,
     )
     await expect(loadFixture(db, file)).rejects.toThrow(
-      /overflow\.json:3: record 1 \(candlesticks\): the database refused it: numeric field overflow/,
+      /overflow\.json:3: record 2 \(candlesticks\): the database refused it: numeric field overflow/,
     )
     expect(await counts(db)).toEqual({ candlesticks: 0, trades: 0, order_books: 0, market_metrics: 0 })
   })

@@ -156,6 +156,8 @@ describe('generateTestData', () => {
       counts.orderBooks,
       counts.marketMetrics,
     ])
+    // the guide's keys too
+    expect([counts.order_books, counts.market_metrics]).toEqual([counts.orderBooks, counts.marketMetrics])
     const order = sql.fragment`ORDER BY exchange, symbol, "timestamp"`
     const candles = await pool.any(sql.unsafe`SELECT * FROM candlesticks ${order}, "interval"`)
     expect(normalise(candles)).toEqual(normalise([...generate.candlesticks(SMALL)]))

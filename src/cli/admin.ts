@@ -1,11 +1,11 @@
 import pg from 'pg'
-import { redact } from '../server/index.js'
+import { databasePath, redact } from '../server/address.js'
 import { CliError, databaseName, rootMessage } from './context.js'
 
 /** Databases a reset must never drop: the server's own. */
 const PROTECTED = new Set(['postgres', 'template0', 'template1'])
 
-async function connect(url: string): Promise<pg.Client> {
+export async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
   client.on('error', () => {}) // a server gone mid-command surfaces as the query's error
   await client.connect()
@@ -13,11 +13,11 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 /** The same server and credentials, database `postgres` (else `template1`): where CREATE / DROP DATABASE run. */
-async function connectMaintenance(url: string): Promise<pg.Client> {
+export async function connectMaintenance(url: string): Promise<pg.Client> {
   let lastError: unknown
   for (const name of ['postgres', 'template1']) {
     const address = new URL(url)
-    address.pathname = `/${name}`
+    address.pathname = `/${databasePath(name)}`
     try {
       return await connect(address.toString())
     } catch (error) {
@@ -63,5 +63,18 @@ export async function recreateDatabase(url: string): Promise<void> {
     throw new CliError(`cannot recreate database "${name}": ${rootMessage(error)}`)
   } finally {
     await admin.end()
+  }
+}
+
+/** What `dsta-db up` writes on the databases it creates: the production guard lets commands empty or drop them. */
+export const UP_MARK = 'made by dsta-db up'
+
+/** Marks the database of `url` as made by `dsta-db up` (a comment on the database). */
+export async function markAsOurs(url: string): Promise<void> {
+  const client = await connect(url)
+  try {
+    await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(databaseName(url))} IS '${UP_MARK}'`)
+  } finally {
+    await client.end()
   }
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander'
-import { type DatabasePool, sql } from 'slonik'
-import { createDstaPool } from '../schema/index.js'
-import { externalUrl, redact } from '../server/index.js'
+import { externalUrl } from '../server/address.js'
+
+// This module is loaded by `dsta-db --help`: it imports nothing heavy (no Slonik, zod, pg or Faker).
 
 /** Where a command writes and what it reads from its surroundings; tests pass their own. */
 export interface CliIo {
@@ -13,14 +13,19 @@ export interface CliIo {
   cwd: string
   /** Ends a long-running command (`up`); the CLI's main wires SIGINT and SIGTERM to it. */
   signal?: AbortSignal
+  /** Standard error is a terminal: progress bars and colour (unless NO_COLOR). Default: the process's own. */
+  isTTY?: boolean
 }
+
+/** Exit codes: 0 done, 1 failed, 2 wrong invocation, 3 refused by the production guard. */
+export type ExitCode = 1 | 2 | 3
 
 /** A mistake the user can fix; the CLI prints the message alone. Exit 2 for a wrong invocation, 1 otherwise. */
 export class CliError extends Error {
   override readonly name = 'CliError'
   constructor(
     message: string,
-    readonly exitCode: 1 | 2 = 1,
+    readonly exitCode: ExitCode = 1,
   ) {
     super(message)
   }
@@ -28,16 +33,34 @@ export class CliError extends Error {
 
 /** The `--database-url` option every command that talks to a database takes. */
 export interface ConnectionOptions {
-  databaseUrl?: string
+  databaseUrl?: string | undefined
 }
 
 export const CONNECTION_HELP =
   'address of the database (default: DATABASE_URL, else DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD)'
 
-/** `--database-url`, else `DATABASE_URL`, else the guide's `DB_*` variables; a clear error when none is set. */
-export function databaseUrl(options: ConnectionOptions, io: CliIo): string {
-  const url = options.databaseUrl ?? externalUrl(io.env)
-  if (url) return url
+/** `--force`: taken by every destructive command (see guard.ts). */
+export interface GuardOptions {
+  force?: boolean
+}
+
+export const FORCE_HELP =
+  'act even on a database that is neither on a server dsta-db started nor named like a dev or test database'
+
+const GUIDE_VARIABLES = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'] as const
+
+/**
+ * `--database-url`, else `DATABASE_URL`, else the guide's `DB_*` variables; a clear error when none
+ * is set or the one used is not a PostgreSQL address (naming which one, never echoing a password).
+ */
+export function databaseUrl(options: ConnectionOptions, io: CliIo, source?: string): string {
+  if (options.databaseUrl !== undefined) return checkedUrl(options.databaseUrl, source ?? '--database-url')
+  if (io.env.DATABASE_URL) return checkedUrl(io.env.DATABASE_URL, 'DATABASE_URL')
+  const port = io.env.DB_PORT
+  if ((io.env.DB_HOST || io.env.DB_NAME) && port !== undefined && !isPort(port))
+    throw new CliError(`DB_PORT "${port}" is not a port number: use a whole number from 1 to 65535`, 2)
+  const url = externalUrl(io.env)
+  if (url) return checkedUrl(url, GUIDE_VARIABLES.filter((name) => io.env[name] !== undefined).join(' / '))
   throw new CliError(
     'no database to connect to: pass --database-url postgresql://user:password@host:5432/dbname, set DATABASE_URL, ' +
       'or set DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD. No server yet? `dsta-db up` starts one and prints its DATABASE_URL.',
@@ -45,33 +68,27 @@ export function databaseUrl(options: ConnectionOptions, io: CliIo): string {
   )
 }
 
-/**
- * A pool for one command: no statement or idle-in-transaction timeouts (a load or a generate may
- * take minutes) and no retries that would hide a failure. Always ended, whatever happens.
- */
-export async function withPool<T>(url: string, work: (pool: DatabasePool) => Promise<T>): Promise<T> {
-  const unreachable = (error: unknown) =>
-    new CliError(`cannot connect to ${redact(url)}: ${rootMessage(error)}`)
-  const pool = await createDstaPool(url, {
-    maximumPoolSize: 2,
-    statementTimeout: 'DISABLE_TIMEOUT',
-    idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
-    queryRetryLimit: 0,
-    transactionRetryLimit: 0,
-    connectionRetryLimit: 0,
-    connectionTimeout: 10_000,
-  }).catch((error: unknown) => {
-    throw unreachable(error)
-  })
+const isPort = (text: string) => /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65535
+
+/** `url` when it is a postgresql:// address; else an error naming `source` (the option or variable). */
+export function checkedUrl(url: string, source: string): string {
+  const example = 'postgresql://user:password@host:5432/dbname'
+  let parsed: URL
   try {
-    // fail early, with the address in the message, rather than in the middle of the command
-    await pool.query(sql.unsafe`SELECT 1`).catch((error: unknown) => {
-      throw unreachable(error)
-    })
-    return await work(pool)
-  } finally {
-    await pool.end()
+    parsed = new URL(url)
+  } catch {
+    const port = /^[a-z]+:\/\/[^/?#]*:([^/?#@]*)(?:[/?#]|$)/i.exec(url)?.[1]
+    const why = port !== undefined && !isPort(port) ? ` (port "${port}" is not a number from 1 to 65535)` : ''
+    throw new CliError(`${source} is not a valid address${why}: expected ${example}`, 2)
   }
+  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:')
+    throw new CliError(
+      `${source} is a "${parsed.protocol.slice(0, -1)}" address, not PostgreSQL: expected ${example}`,
+      2,
+    )
+  if (!parsed.hostname && !parsed.searchParams.get('host'))
+    throw new CliError(`${source} names no host: expected ${example}`, 2)
+  return url
 }
 
 /** The innermost message of an error chain: pg's words rather than a wrapper's. */
@@ -86,24 +103,36 @@ export function rootMessage(error: unknown): string {
 /** Writes one line. */
 export const say = (io: CliIo, line = '') => io.stdout(`${line}\n`)
 
-/** The database name in an address, e.g. `dsta_dev`. */
+/** The database name in an address, e.g. `dsta_dev`, read as node-postgres reads it (`decodeURI`). */
 export function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres'
+  return decodeURI(new URL(url).pathname.slice(1)) || 'postgres'
 }
 
 /** Parses a whole-number option value; commander names the option in its error. */
-export function wholeNumber(min = 0) {
+export function wholeNumber(min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const number = Number(value)
-    if (!/^\d+$/.test(value) || number < min)
-      throw new InvalidArgumentError(`must be a whole number ≥ ${min}.`)
+    if (!/^\d+$/.test(value) || number < min || number > max)
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `must be a whole number ≥ ${min}.`
+          : `must be a whole number from ${min} to ${max}.`,
+      )
     return number
   }
 }
 
-/** Parses a positive number option value (fractions allowed). */
-export function positiveNumber(value: string): number {
-  const number = Number(value)
-  if (!(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError('must be a number > 0.')
-  return number
+/** Parses a positive number option value (fractions allowed), at most `max`. */
+export function positiveNumber(max = Number.MAX_VALUE) {
+  return (value: string): number => {
+    const number = Number(value)
+    if (!(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError('must be a number > 0.')
+    if (number > max) throw new InvalidArgumentError(`must be at most ${max}.`)
+    return number
+  }
+}
+
+/** `Example: …` lines shown at the end of a command's `--help`. */
+export function examples(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
-import { FixtureError } from '../fixtures/index.js'
-import { MigrationError } from '../migrate/index.js'
+import { backupCommand } from './backup.js'
+import { chartCommand } from './chart.js'
 import { CliError, type CliIo, rootMessage } from './context.js'
+import { dedupeCommand } from './dedupe.js'
 import { dumpCommand } from './dump.js'
+import { explainCommand } from './explain.js'
 import { flushCommand } from './flush.js'
 import { generateCommand } from './generate.js'
 import { initCommand } from './init.js'
@@ -11,11 +13,15 @@ import { loadCommand } from './load.js'
 import { migrateCommand } from './migrate.js'
 import { newCommand } from './new.js'
 import { resetCommand } from './reset.js'
+import { restoreCommand } from './restore.js'
 import { sqlCommand } from './sql.js'
 import { statusCommand } from './status.js'
 import { upCommand } from './up.js'
+import { vacuumCommand } from './vacuum.js'
 import { verifyCommand } from './verify.js'
 
+// Every command file imports only commander, node built-ins and light helpers at the top; what a
+// command needs (Slonik, pg, zod, the generators) it imports when it runs. `dsta-db --help` stays light.
 const COMMANDS = [
   initCommand,
   migrateCommand,
@@ -28,7 +34,13 @@ const COMMANDS = [
   flushCommand,
   resetCommand,
   verifyCommand,
+  explainCommand,
+  vacuumCommand,
+  dedupeCommand,
+  backupCommand,
+  restoreCommand,
   upCommand,
+  chartCommand,
 ]
 
 /** The `dsta-db` program, its output going to `io`. */
@@ -39,6 +51,11 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .showHelpAfterError('(run `dsta-db help <command>` for its options)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dsta-db up --demo\n  $ DATABASE_URL=postgresql://dsta:dsta@localhost:5432/dsta_dev dsta-db init --with-sample-data\n' +
+        '\nExit codes: 0 done, 1 failed (nothing written), 2 wrong invocation, 3 refused by the production guard, 130 interrupted.\n',
+    )
   for (const add of COMMANDS) add(program, io)
   return program
 }
@@ -60,9 +77,14 @@ export async function run(argv: readonly string[], io: Partial<CliIo> = {}): Pro
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
     ...(io.signal ? { signal: io.signal } : {}),
+    isTTY: io.isTTY ?? (io.stderr ? false : !!process.stderr.isTTY),
   }
   try {
-    await buildProgram(fullIo).parseAsync([...argv], { from: 'user' })
+    const program = buildProgram(fullIo)
+    // commander answers `help <unknown>` with the general help and exit 0: say it is unknown
+    if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1]))
+      throw new CliError(`unknown command '${argv[1]}' (see \`dsta-db --help\`)`, 2)
+    await program.parseAsync([...argv], { from: 'user' })
     return 0
   } catch (error) {
     return report(error, fullIo)
@@ -84,13 +106,19 @@ function report(error: unknown, io: CliIo): number {
     io.stderr(`error: ${error.message}\n`)
     return error.exitCode
   }
-  if (error instanceof FixtureError) {
-    io.stderr(`error: ${error.message}\nnothing was written.\n`)
+  // By name, not instanceof: importing their modules here would load Slonik and pg for `--help`.
+  const named = error as { name?: string; message?: string; code?: string }
+  if (named?.name === 'FixtureError') {
+    io.stderr(`error: ${named.message}\nnothing was written.\n`)
     return 1
   }
-  if (error instanceof MigrationError) {
-    io.stderr(`error: ${error.message}\n`)
-    return error.code === 'UNKNOWN_TARGET' || error.code === 'BAD_OPTION' ? 2 : 1
+  if (named?.name === 'ArchiveError') {
+    io.stderr(`error: ${named.message}\nnothing was written.\n`)
+    return 1
+  }
+  if (named?.name === 'MigrationError') {
+    io.stderr(`error: ${named.message}\n`)
+    return named.code === 'UNKNOWN_TARGET' || named.code === 'BAD_OPTION' ? 2 : 1
   }
   io.stderr(`error: ${rootMessage(error)}\n`)
   if (io.env.DSTA_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`)

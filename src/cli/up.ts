@@ -1,16 +1,10 @@
 import { type Command, Option } from 'commander'
-import { sql } from 'slonik'
-import { z } from 'zod'
-import { loadFixture, SAMPLE_DATA_FILE } from '../fixtures/index.js'
-import { migrate } from '../migrate/index.js'
-import { TABLES } from '../schema/index.js'
-import { redact, type StartedPostgres, startPostgres } from '../server/index.js'
-import { ensureDatabase } from './admin.js'
-import { CliError, type CliIo, say, wholeNumber, withPool } from './context.js'
-import { breakdown } from './load.js'
-import { DIR_HELP, type DirOptions, migrationDirs, printResult, progress } from './migrate.js'
+import { databasePath, redact } from '../server/address.js'
+import { type CliIo, examples, say, wholeNumber } from './context.js'
+import { DIR_HELP, type DirOptions, migrationDirs, printResult, withProgress } from './migrate.js'
+import type { OutputOptions } from './output.js'
 
-interface UpOptions extends DirOptions {
+interface UpOptions extends DirOptions, OutputOptions {
   demo?: boolean
   port?: number
   provider: 'auto' | 'embedded' | 'container' | 'external'
@@ -26,7 +20,7 @@ export function upCommand(program: Command, io: CliIo): void {
     .command('up')
     .description('start PostgreSQL (embedded: no Docker), migrate, print DATABASE_URL and run until Ctrl-C')
     .option('--demo', 'also load the sample data, print the tables, then stop: a tour in one command')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (default: a free one)', wholeNumber(1))
+    .option('--port <n>', 'TCP port on 127.0.0.1 (default: a free one)', wholeNumber(1, 65535))
     .addOption(
       new Option('--provider <name>', 'where the server comes from')
         .choices(['auto', 'embedded', 'container', 'external'])
@@ -43,7 +37,17 @@ export function upCommand(program: Command, io: CliIo): void {
       '--snapshot <name>',
       'start from a saved snapshot, e.g. "kept": the databases a failed test run kept',
     )
+    .option('--json', 'print the address and the log file as one JSON line once ready')
+    .addHelpText(
+      'after',
+      examples(
+        'dsta-db up --demo',
+        'dsta-db up --port 5433',
+        'dsta-db up --bin-dir /usr/lib/postgresql/15/bin',
+      ),
+    )
     .action(async (options: UpOptions) => {
+      const { startPostgres } = await import('../server/index.js')
       const server = await startPostgres({
         provider: options.provider,
         env: io.env,
@@ -52,26 +56,50 @@ export function upCommand(program: Command, io: CliIo): void {
         ...(options.image === undefined ? {} : { image: options.image }),
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       })
+      const text = !options.json
       try {
-        say(io, `PostgreSQL ${server.version} (${server.provider}) is up`)
-        if (options.snapshot !== undefined) return await serveSnapshot(server, options.snapshot, io)
+        const from = server.provider === 'embedded' && options.binDir ? `, binaries of ${server.binDir}` : ''
+        if (text) say(io, `PostgreSQL ${server.version} (${server.provider}${from}) is up`)
+        if (text && server.logFile && !options.demo)
+          say(io, `Server log: ${server.logFile} (removed when the server stops)`)
+        if (options.snapshot !== undefined) {
+          const { serveSnapshot } = await import('./up-demo.js')
+          return await serveSnapshot(server, options.snapshot, io)
+        }
         const url = server.provider === 'external' ? server.url : withDatabase(server.url, options.database)
-        if (server.provider !== 'external') await ensureDatabase(url)
-        printResult(await migrate(url, { dirs: migrationDirs(options, io), onEvent: progress(io) }), io)
-        if (options.demo) return await demo(url, io)
-        say(io, `DATABASE_URL=${redact(url)}`)
-        say(io, 'Ready. Press Ctrl-C to stop.')
+        if (server.provider !== 'external') {
+          const { ensureDatabase, markAsOurs } = await import('./admin.js')
+          await ensureDatabase(url)
+          await markAsOurs(url)
+        }
+        const { migrate } = await import('../migrate/index.js')
+        const migrated = await withProgress(io, options, (onEvent) =>
+          migrate(url, { dirs: migrationDirs(options, io), onEvent }),
+        )
+        if (text) printResult(migrated, io)
+        if (options.demo) {
+          const { demo } = await import('./up-demo.js')
+          return await demo(url, io)
+        }
+        if (options.json)
+          io.stdout(
+            `${JSON.stringify({ databaseUrl: redact(url), provider: server.provider, version: server.version, ...(server.logFile ? { log: server.logFile } : {}) })}\n`,
+          )
+        else {
+          say(io, `DATABASE_URL=${redact(url)}`)
+          say(io, 'Ready. Press Ctrl-C to stop.')
+        }
         await stopped(io.signal)
-        say(io, 'Stopping…')
+        if (text) say(io, 'Stopping…')
       } finally {
         await server.stop()
       }
     })
 }
 
-function withDatabase(serverUrl: string, name: string): string {
+export function withDatabase(serverUrl: string, name: string): string {
   const url = new URL(serverUrl)
-  url.pathname = `/${encodeURIComponent(name)}`
+  url.pathname = `/${databasePath(name)}`
   return url.toString()
 }
 
@@ -79,7 +107,7 @@ function withDatabase(serverUrl: string, name: string): string {
  * Resolves when `signal` aborts, or on SIGINT / SIGTERM when there is no signal. A timer keeps the
  * process alive meanwhile: the server is another process, and a pending promise alone is not enough.
  */
-async function stopped(signal: AbortSignal | undefined): Promise<void> {
+export async function stopped(signal: AbortSignal | undefined): Promise<void> {
   const keepAlive = setInterval(() => {}, 2 ** 30)
   try {
     await new Promise<void>((resolve) => {
@@ -99,57 +127,4 @@ async function stopped(signal: AbortSignal | undefined): Promise<void> {
   } finally {
     clearInterval(keepAlive)
   }
-}
-
-const Latest = z.object({ symbol: z.string(), timestamp: z.date(), close_price: z.string() })
-const TableRow = z.object({ table: z.string(), columns: z.number(), indexes: z.string(), rows: z.number() })
-
-/** Loads the sample data and prints each table: columns, indexes, rows. */
-async function demo(url: string, io: CliIo): Promise<void> {
-  await withPool(url, async (pool) => {
-    const counts = await loadFixture(pool, SAMPLE_DATA_FILE)
-    say(io, `Loaded the sample data${breakdown(counts)}`)
-    say(io)
-    for (const table of Object.keys(TABLES)) {
-      const row = await pool.one(sql.type(TableRow)`
-        SELECT ${table}::text AS table,
-               (SELECT count(*)::int FROM pg_attribute WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped) AS columns,
-               (SELECT coalesce(string_agg(indexrelid::regclass::text, ', ' ORDER BY indexrelid::regclass::text), '')
-                  FROM pg_index WHERE indrelid = ${table}::regclass) AS indexes,
-               (SELECT count(*)::int FROM ${sql.identifier([table])}) AS rows`)
-      say(
-        io,
-        `${row.table.padEnd(15)} ${String(row.columns).padStart(2)} columns  ${String(row.rows).padStart(2)} rows`,
-      )
-      say(io, `  indexes: ${row.indexes}`)
-    }
-    say(io)
-    const latest = await pool.maybeOne(
-      sql.type(
-        Latest,
-      )`SELECT symbol, "timestamp", trim_scale(close_price)::text AS close_price FROM candlesticks ORDER BY "timestamp" DESC, symbol LIMIT 1`,
-    )
-    if (latest)
-      say(
-        io,
-        `Latest candlestick: ${latest.symbol} @ ${latest.timestamp.toISOString()}: $${latest.close_price}`,
-      )
-    say(io, 'Demo done: the server is stopped. `dsta-db up` keeps one running and prints its DATABASE_URL.')
-  })
-}
-
-/** `up --snapshot`: the databases of a saved snapshot, as they were, until Ctrl-C. Saves nothing back. */
-async function serveSnapshot(server: StartedPostgres, name: string, io: CliIo): Promise<void> {
-  if (!server.fromSnapshot)
-    throw new CliError(
-      `no snapshot "${name}" for these binaries (a test run saves "kept" when a database-isolation file failed)`,
-    )
-  const databases = await withPool(server.url, (pool) =>
-    pool.anyFirst(sql.type(z.object({ datname: z.string() }))`
-      SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname`),
-  )
-  for (const database of databases) say(io, `${database}: ${redact(withDatabase(server.url, database))}`)
-  say(io, 'Ready. Press Ctrl-C to stop (the snapshot stays as it was).')
-  await stopped(io.signal)
-  say(io, 'Stopping…')
 }

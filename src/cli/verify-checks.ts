@@ -1,5 +1,6 @@
 import { type CommonQueryMethods, sql } from 'slonik'
 import { z } from 'zod'
+import { explain } from '../explain/index.js'
 import { discoverMigrations, type MigrationStatus } from '../migrate/index.js'
 import { TABLES, type TableName } from '../schema/index.js'
 
@@ -145,5 +146,53 @@ export async function ohlcCheck(db: CommonQueryMethods): Promise<Check> {
       ...bad.slice(0, SHOWN).map((row) => `candlestick id ${row.id}: ${row.row}`),
       ...(bad.length > SHOWN ? [`… ${bad.length} candlesticks in all`] : []),
     ],
+  }
+}
+
+/** The guide's "Analyze Queries" example: the latest 100 candles of one series. */
+export const GUIDE_QUERY = `SELECT * FROM candlesticks
+WHERE exchange = 'binance' AND symbol = 'BTCUSDT' AND interval = '1h'
+ORDER BY timestamp DESC LIMIT 100`
+
+/** The index the guide's query should read: the unique constraint on (exchange, symbol, interval, timestamp). */
+export const GUIDE_INDEX = 'candlesticks_exchange_symbol_interval_timestamp_key'
+
+/** Below this many rows the planner cannot tell the candlesticks indexes apart: several tie. */
+const SMALL_TABLE = 10_000
+
+/**
+ * The guide's query reads its composite index. On a table of a few rows several indexes tie (and a
+ * sequential scan is cheapest), so there the question becomes whether the composite index can serve
+ * the query: planned with sequential scans off and the table's other plain indexes hidden, inside a
+ * rolled-back transaction. The summary says which way it was planned.
+ */
+export async function planCheck(db: CommonQueryMethods): Promise<Check> {
+  let plan = await explain(db, GUIDE_QUERY)
+  let how = ''
+  const rows = Number(
+    await db.oneFirst(
+      sql.unsafe`SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'candlesticks'::regclass`,
+    ),
+  )
+  if (!plan.indexes.includes(GUIDE_INDEX) && rows < SMALL_TABLE) {
+    const others = await db.anyFirst(sql.type(z.object({ name: z.string() }))`
+      SELECT i.relname AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+       WHERE x.indrelid = 'candlesticks'::regclass AND i.relname <> ${GUIDE_INDEX}
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+       ORDER BY 1`)
+    plan = await explain(db, GUIDE_QUERY, { preferIndexes: true, withoutIndexes: others })
+    how = ` (a small table: planned with enable_seqscan off and ${others.join(', ') || 'no other index'} hidden)`
+  }
+  const ok = plan.indexes.includes(GUIDE_INDEX)
+  return {
+    name: 'plan',
+    ok,
+    summary: `the guide's query reads ${GUIDE_INDEX}${how}`,
+    problems: ok
+      ? []
+      : [
+          `its plan reads ${plan.indexes.join(', ') || `no index (${plan.seqScans.map((t) => `Seq Scan on ${t}`).join(', ')})`}:`,
+          ...plan.text.split('\n').map((line) => `  ${line}`),
+        ],
   }
 }

@@ -1,5 +1,6 @@
-import { type CommonQueryMethods, type PrimitiveValueExpression, sql } from 'slonik'
+import type { CommonQueryMethods, PrimitiveValueExpression } from 'slonik'
 import { pgType } from '../schema/columns.js'
+import { slonik } from '../schema/slonik.js'
 import type { TableSpec } from './spec.js'
 
 /** A JS value as a bind parameter of `sql.unnest`: dates as ISO text, JSON as text, bigints as text. */
@@ -25,6 +26,7 @@ export async function insertRows<Row extends object, Stored>(
   const tuples = rows.map((row) =>
     columns.map((column) => toParameter((row as Record<string, unknown>)[column.name])),
   )
+  const { sql } = await slonik()
   const names = sql.join(
     columns.map((column) => sql.identifier([column.name])),
     sql.fragment`, `,

@@ -1,14 +1,12 @@
 import pg from 'pg'
-import type { DatabasePool, DatabasePoolConnection, DatabaseTransactionConnection } from 'slonik'
+import type { CommonQueryMethods } from 'slonik'
 import { pgClientOf } from '../schema/pg-client.js'
 
-/** Where `generateTestData` can write: a Slonik pool or connection (even mid-transaction), or a pg client. */
-export type LoadTarget =
-  | DatabasePool
-  | DatabasePoolConnection
-  | DatabaseTransactionConnection
-  | pg.Client
-  | pg.PoolClient
+/**
+ * Where `generateTestData` can write: a Slonik pool or connection (even mid-transaction, such as the
+ * `db` fixture), or a pg client.
+ */
+export type LoadTarget = CommonQueryMethods | pg.Client | pg.PoolClient
 
 function isPgClient(db: LoadTarget): db is pg.Client {
   return db instanceof pg.Client

@@ -39,12 +39,14 @@ export interface GenerateTestDataOptions extends GenerateOptions {
   analyze?: boolean
 }
 
-/** Rows created per table. */
+/** Rows created per table; `order_books` / `market_metrics` repeat the camel-case counts under the guide's table names. */
 export interface GeneratedCounts {
   candlesticks: number
   trades: number
   orderBooks: number
   marketMetrics: number
+  order_books: number
+  market_metrics: number
 }
 
 /**
@@ -83,7 +85,14 @@ export async function generateTestData(
     log(`Created ${marketMetrics} market metrics`)
     if (options.analyze !== false)
       await client.query('ANALYZE candlesticks, trades, order_books, market_metrics')
-    return { candlesticks, trades, orderBooks, marketMetrics }
+    return {
+      candlesticks,
+      trades,
+      orderBooks,
+      marketMetrics,
+      order_books: orderBooks,
+      market_metrics: marketMetrics,
+    }
   })
   return counts
 }

@@ -1,4 +1,4 @@
-import { redact } from '../server/external.js'
+import { redact } from '../server/address.js'
 
 export type MigrationErrorCode =
   | 'BAD_FILE'
@@ -28,7 +28,7 @@ export class MigrationError extends Error {
   constructor(
     code: MigrationErrorCode,
     message: string,
-    where: { file?: string; line?: number; cause?: unknown } = {},
+    where: { file?: string | undefined; line?: number | undefined; cause?: unknown } = {},
   ) {
     super(message, where.cause === undefined ? undefined : { cause: where.cause })
     this.code = code

@@ -105,13 +105,19 @@ function statementError(
   line: number | undefined,
   after: string,
 ): MigrationError {
-  const pgError = error as { message?: string; detail?: string; hint?: string }
+  const pgError = error as { message?: string; detail?: string; hint?: string; code?: string }
+  // 42P07 relation, 42710 object, 42P06 schema, 42723 function "already exists": a schema made before
+  const exists = /^(42P07|42710|42P06|42723)$/.test(pgError.code ?? '')
+    ? `\n  hint: the schema seems to exist already (made by hand or by another tool). If it matches ${file.name}, ` +
+      `record it without running the file: \`dsta-db migrate ${file.name} --fake\` (API: fake), or ` +
+      `\`dsta-db migrate --baseline ${file.name}\` (API: baseline) to mark every migration up to it.`
+    : ''
   const where = line === undefined ? displayPath(file.path) : `${displayPath(file.path)}:${line}`
   const detail = pgError.detail ? `\n  detail: ${pgError.detail}` : ''
   const hint = pgError.hint ? `\n  hint: ${pgError.hint}` : ''
   return new MigrationError(
     'STATEMENT',
-    `${where}: ${pgError.message ?? String(error)}${detail}${hint}\n${after}`,
+    `${where}: ${pgError.message ?? String(error)}${detail}${hint}${exists}\n${after}`,
     {
       file: file.path,
       ...(line === undefined ? {} : { line }),

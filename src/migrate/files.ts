@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { DEFAULT_MIGRATIONS_DIR } from './default-dir.js'
 import { MigrationError } from './errors.js'
 import type { MigrationFile, SourceOptions } from './types.js'
 
-/** This package's `sql/` folder: `../../sql` from both `src/migrate/` and `dist/migrate/`. */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../sql', import.meta.url))
+// This package's `sql/` folder (`../../sql` from both `src/migrate/` and `dist/migrate/`).
+export { DEFAULT_MIGRATIONS_DIR }
 
 const FILE_NAME = /^(\d+)_([a-z0-9_]+)\.(up|down)\.sql$/
 const NO_TRANSACTION = /^[ \t]*--[ \t]*dsta:no-transaction[ \t]*$/m
@@ -62,7 +62,13 @@ async function readFolder(dir: string): Promise<MigrationFile[]> {
   } catch (error) {
     throw new MigrationError(
       'BAD_FILE',
-      `cannot read the migrations folder ${displayPath(dir)}: ${String(error)}`,
+      `cannot read the migrations folder ${displayPath(dir)}: ${
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'it does not exist'
+          : (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+            ? 'it is a file, not a folder'
+            : String(error)
+      }`,
       {
         file: dir,
         cause: error,

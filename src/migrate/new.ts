@@ -16,6 +16,11 @@ export interface NewMigration {
  * all folders that are applied together.
  */
 export async function newMigration(name: string, options: { dir?: string } = {}): Promise<NewMigration> {
+  if (/^[a-z][a-z0-9_]*$/.test(name) && name.length > 63)
+    throw new MigrationError(
+      'BAD_OPTION',
+      `migration name "${name.slice(0, 20)}…" is ${name.length} characters long: keep it to 63 or fewer`,
+    )
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(name))
     throw new MigrationError(
       'BAD_OPTION',

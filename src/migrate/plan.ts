@@ -73,7 +73,7 @@ export function plan(files: MigrationFile[], entries: StatusEntry[], options: Mi
     throw new MigrationError(
       'OUT_OF_ORDER',
       `${late.map((entry) => entry.name).join(', ')} ${late.length > 1 ? 'are' : 'is'} older than the applied ` +
-        `${latest}: renumber ${late.length > 1 ? 'them' : 'it'} after ${latest}, or pass allowOutOfOrder to apply anyway.`,
+        `${latest}: renumber ${late.length > 1 ? 'them' : 'it'} after ${latest}, or pass --allow-out-of-order (API: allowOutOfOrder) to apply anyway.`,
       { file: late[0]?.file?.upPath },
     )
 

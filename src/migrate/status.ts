@@ -1,6 +1,6 @@
-import { sql } from 'slonik'
 import { z } from 'zod'
-import { createDstaPool } from '../schema/index.js'
+import { createDstaPool } from '../schema/pool.js'
+import { slonik } from '../schema/slonik.js'
 import { connectionError, isConnectionFailure } from './errors.js'
 import { discoverMigrations } from './files.js'
 import { DEFAULT_HISTORY_TABLE, historyTableSql } from './history.js'
@@ -25,6 +25,7 @@ export async function migrationStatus(url: string, options: SourceOptions = {}):
   const files = await discoverMigrations(options)
   const historyTable = options.historyTable ?? DEFAULT_HISTORY_TABLE
   const quoted = historyTableSql(historyTable)
+  const { sql } = await slonik()
   const table = sql.identifier(historyTable.split('.'))
   const pool = await createDstaPool(url, {
     maximumPoolSize: 1,

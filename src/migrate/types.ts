@@ -6,9 +6,9 @@ export interface MigrationFile {
   name: string
   dir: string
   upPath: string
-  downPath?: string
+  downPath?: string | undefined
   upSql: string
-  downSql?: string
+  downSql?: string | undefined
   /** SHA-256 (hex) of the up file's bytes. */
   checksum: string
   /** The up file holds a `-- dsta:no-transaction` line: it runs statement by statement, outside any transaction. */
@@ -105,7 +105,7 @@ export interface MigrateOptions extends SourceOptions {
   repair?: boolean
   /** How long to wait for another migrator's lock before failing; default 60 000 ms. */
   lockTimeoutMs?: number
-  onEvent?: (event: MigrationEvent) => void
+  onEvent?: ((event: MigrationEvent) => void) | undefined
 }
 
 export interface MigrationStep {

@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { type DatabaseTransactionConnection, sql } from 'slonik'
+import type { DatabaseTransactionConnection } from 'slonik'
+import { slonik } from './slonik.js'
 
 // Slonik keeps its pg client private, has no COPY and refuses several statements in one query.
 // The COPY loader and the test savepoints need the client itself: `Client.prototype.query` is wrapped
@@ -30,6 +31,7 @@ export async function pgClientOf(
 ): Promise<pg.Client> {
   installCapture()
   const token = `${process.pid}:${nextToken++}`
+  const { sql } = await slonik()
   await connection.query(sql.unsafe`SELECT ${token}::text AS dsta_db_pg_client`)
   const client = captured.get(token)
   captured.delete(token)

@@ -1,11 +1,5 @@
-import {
-  type ClientConfigurationInput,
-  createPool,
-  type DatabasePool,
-  type DriverTypeParser,
-  type Interceptor,
-  SchemaValidationError,
-} from 'slonik'
+import type { ClientConfigurationInput, DatabasePool, DriverTypeParser, Interceptor } from 'slonik'
+import { slonik } from './slonik.js'
 
 /**
  * How rows come back from PostgreSQL. Slonik's defaults turn `numeric` into a lossy float and
@@ -25,14 +19,17 @@ export const resultParserInterceptor: Interceptor = {
     const parser = context.resultParser
     if (!parser) return row
     const result = await parser['~standard'].validate(row)
-    if (result.issues) throw new SchemaValidationError(query, row, result.issues)
+    if (result.issues) throw new (await slonik()).SchemaValidationError(query, row, result.issues)
     return result.value as typeof row
   },
 }
 
 /** A Slonik pool that returns exact decimals, Dates and bigints, and validates typed queries. */
-export function createDstaPool(url: string, config: ClientConfigurationInput = {}): Promise<DatabasePool> {
-  return createPool(url, {
+export async function createDstaPool(
+  url: string,
+  config: ClientConfigurationInput = {},
+): Promise<DatabasePool> {
+  return (await slonik()).createPool(url, {
     typeParsers,
     ...config,
     interceptors: [resultParserInterceptor, ...(config.interceptors ?? [])],

@@ -9,7 +9,7 @@ import type { RunAs } from './user.js'
 export function run(
   command: string,
   args: string[],
-  options: { user?: RunAs; cwd?: string } = {},
+  options: { user?: RunAs | undefined; cwd?: string | undefined } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, uid: options.user?.uid, gid: options.user?.gid })

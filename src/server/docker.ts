@@ -47,7 +47,11 @@ export async function loadTestcontainers(): Promise<Testcontainers> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true' // Testcontainers reads process.env alone
   try {
     return await import('testcontainers')
-  } catch {
+  } catch (error) {
+    // Only a missing package means "install it"; any other failure is reported as it is.
+    const code = (error as { code?: string }).code
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes("'testcontainers'"))
+      throw error
     throw new Error('provider "container" needs the package testcontainers: npm install -D testcontainers')
   }
 }

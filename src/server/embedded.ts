@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { createWriteStream, existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -23,6 +23,8 @@ const SETTINGS: Record<string, string | number> = {
   dynamic_shared_memory_type: 'mmap',
   max_connections: 300,
   logging_collector: 'off',
+  // how the CLI's production guard knows a server as ours (it empties and drops databases only there)
+  cluster_name: 'dsta-db',
 }
 
 export function defaultBaseDir(): string {
@@ -59,11 +61,13 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           dataDir,
           { ...settings, port },
           user,
+          join(runDir, 'postgresql.log'),
         )
         const watchdog = spawnWatchdog(postgres, runDir)
         const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
         return started(url, binaries.version, postgres, watchdog, {
           runDir,
+          binDir: binaries.binDir,
           cluster,
           snapshot: options.snapshot,
           fromSnapshot: !!snapshot,
@@ -81,9 +85,10 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
 
 interface RunFolders {
   runDir: string
+  binDir: string
   cluster: string
   /** The snapshot asked for, and whether it existed (the run started from it). */
-  snapshot?: string
+  snapshot?: string | undefined
   fromSnapshot: boolean
 }
 
@@ -117,6 +122,8 @@ function started(
     provider: 'embedded',
     version,
     stop,
+    logFile: join(folders.runDir, 'postgresql.log'),
+    binDir: folders.binDir,
     fromSnapshot: folders.fromSnapshot,
     saveSnapshotOnStop: (name, { replace = false } = {}) => {
       saveAs = { name: checkSnapshotName(name), replace }
@@ -129,6 +136,7 @@ function spawnPostgres(
   dataDir: string,
   settings: Record<string, string | number>,
   user: RunAs | undefined,
+  logFile: string,
 ): Promise<ChildProcess> {
   const args = [
     '-D',
@@ -136,21 +144,24 @@ function spawnPostgres(
     ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ]
   const child = spawn(binary, args, { uid: user?.uid, gid: user?.gid, stdio: ['ignore', 'ignore', 'pipe'] })
+  // the server's log, for `dsta-db up` to point at (the guide's `docker-compose logs postgres`)
+  const log = createWriteStream(logFile).on('error', () => {})
+  child.stderr?.pipe(log)
   return new Promise((resolve, reject) => {
-    let log = ''
+    let text = ''
     const onData = (chunk: Buffer) => {
-      log += chunk
-      if (log.includes('database system is ready to accept connections')) {
+      text += chunk
+      if (text.includes('database system is ready to accept connections')) {
         child.stderr?.off('data', onData)
         child.off('exit', onExit)
-        child.stderr?.resume() // keep draining so the server never blocks on a full pipe
+        // the pipe to the log file keeps draining it, so the server never blocks on a full pipe
         child.unref()
         ;(child.stderr as unknown as { unref?: () => void })?.unref?.()
         resolve(child)
       }
     }
     const onExit = (code: number | null) =>
-      reject(new Error(`postgres exited with ${code} before it was ready:\n${log.trim()}`))
+      reject(new Error(`postgres exited with ${code} before it was ready:\n${text.trim()}`))
     child.stderr?.on('data', onData)
     child.once('exit', onExit)
     child.once('error', reject)

@@ -1,20 +1,8 @@
 import pg from 'pg'
+import { redact } from './address.js'
 import type { StartedPostgres } from './types.js'
 
-/** The address the environment names: `DATABASE_URL`, else the guide's `DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD`. */
-export function externalUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.DATABASE_URL) return env.DATABASE_URL
-  if (!env.DB_HOST && !env.DB_NAME) return undefined
-  const user = encodeURIComponent(env.DB_USER ?? 'postgres')
-  const password = env.DB_PASSWORD ? `:${encodeURIComponent(env.DB_PASSWORD)}` : ''
-  const host = env.DB_HOST ?? 'localhost'
-  return `postgresql://${user}${password}@${host}:${env.DB_PORT ?? 5432}/${encodeURIComponent(env.DB_NAME ?? 'postgres')}`
-}
-
-/** The address with its password masked, for messages. */
-export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')
-}
+export { databasePath, externalUrl, redact } from './address.js'
 
 /** Uses a server that is already running; checks that it answers, starts and stops nothing. */
 export async function startExternal(url: string): Promise<StartedPostgres> {

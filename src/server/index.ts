@@ -4,10 +4,24 @@ import { startEmbedded } from './embedded.js'
 import { externalUrl, startExternal } from './external.js'
 import type { StartedPostgres, StartOptions } from './types.js'
 
-export { containerUnavailableReason, dockerUnavailableReason } from './docker.js'
+export { databasePath, externalUrl, redact } from './address.js'
 export { defaultBaseDir, startEmbedded } from './embedded.js'
-export { externalUrl, redact } from './external.js'
 export type { EmbeddedOptions, ProviderName, StartedPostgres, StartOptions } from './types.js'
+
+/**
+ * Why Docker cannot be used here, or undefined when its daemon answers a ping. A wrapper, so that the
+ * public types never name `testcontainers` (an optional peer a project may not have).
+ */
+export async function dockerUnavailableReason(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  return (await import('./docker.js')).dockerUnavailableReason(env)
+}
+
+/** Why the container provider cannot run `image` here (no Docker, no such image), or undefined when it can. */
+export async function containerUnavailableReason(image: string): Promise<string | undefined> {
+  return (await import('./docker.js')).containerUnavailableReason(image)
+}
 
 /**
  * Starts (or, for `external`, finds) a PostgreSQL server. `auto` picks external when an address is

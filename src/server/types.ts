@@ -9,6 +9,10 @@ export interface StartedPostgres {
   readonly version: string
   /** Stops the server and removes everything it wrote; a no-op for `external`. Safe to call twice. */
   stop(): Promise<void>
+  /** Embedded only: the server's log file (removed with the server at `stop()`). */
+  readonly logFile?: string
+  /** Embedded only: the folder of the binaries that run it. */
+  readonly binDir?: string
   /** Embedded and container: whether the server started from the snapshot named in the options. */
   readonly fromSnapshot?: boolean
   /**
@@ -22,30 +26,30 @@ export interface StartedPostgres {
 
 export interface EmbeddedOptions {
   /** A folder with `initdb` and `postgres` to use instead of the npm binaries (e.g. `/usr/lib/postgresql/17/bin`). */
-  binDir?: string
+  binDir?: string | undefined
   /** Where clusters live; default `/dev/shm/dsta-db` when `/dev/shm` exists, else the OS temp folder. */
-  baseDir?: string
+  baseDir?: string | undefined
   /** TCP port on 127.0.0.1; default a free one. */
-  port?: number
+  port?: number | undefined
   /**
    * Start from the snapshot of this name (saved by an earlier run's `saveSnapshotOnStop`) when it
    * exists, else from the bare cluster. The Vitest plugin names it after the template's hash.
    */
-  snapshot?: string
+  snapshot?: string | undefined
   /** Extra `-c name=value` server settings. */
-  settings?: Record<string, string | number>
+  settings?: Record<string, string | number> | undefined
 }
 
 export interface StartOptions extends EmbeddedOptions {
   /** `auto` (default): external when an address is configured, else embedded. Container only when asked for. */
-  provider?: 'auto' | ProviderName
+  provider?: 'auto' | ProviderName | undefined
   /** For `external`: the address; default `DATABASE_URL` or the `DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASSWORD` variables. */
-  url?: string
+  url?: string | undefined
   /**
    * For `container`: the image; default `DSTA_DB_IMAGE`, else `postgres:<major of the embedded
    * binaries>-alpine`. `snapshot`, `settings` and `port` apply to it too.
    */
-  image?: string
+  image?: string | undefined
   /** Environment to read addresses from; default `process.env`. */
-  env?: NodeJS.ProcessEnv
+  env?: NodeJS.ProcessEnv | undefined
 }

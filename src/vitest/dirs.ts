@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { DEFAULT_MIGRATIONS_DIR } from '../migrate/files.js'
+import { DEFAULT_MIGRATIONS_DIR } from '../migrate/default-dir.js'
 import type { DstaDbOptions } from './options.js'
 
 /** The user's own migration folders, resolved against the project root (the DSTA schema comes first, always). */

@@ -45,7 +45,7 @@ function currentFile(): string {
   return path
 }
 
-/** Builds `test` with the dsta-db fixtures. Called on first use: `test.extend` needs a running test file. */
+/** Builds `test` with the dsta-db fixtures, when a test file loads `dsta-db/vitest` (see index.ts). */
 export function buildTest() {
   return (
     vitestTest

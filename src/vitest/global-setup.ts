@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import type { TestProject } from 'vitest/node'
 import { ClonePool } from '../isolation/clones.js'
 import { ensureTemplate, type TemplateRecipe, templateName } from '../isolation/template.js'
@@ -38,6 +39,17 @@ async function releaseServer(shared: SharedServer) {
   if (--shared.users > 0) return
   delete store[SHARED]
   await (await shared.started).stop()
+}
+
+/**
+ * How many worker slots Vitest will use, as Vitest itself resolves it: the project's setting, the
+ * run's, else its default from the cores. Vitest 4 leaves `project.config.maxWorkers` unset here.
+ */
+function workerCount(project: TestProject): number {
+  const configured = project.config.maxWorkers || project.vitest.config.maxWorkers
+  if (configured) return Math.max(1, configured)
+  const cores = availableParallelism()
+  return project.vitest.config.watch ? Math.max(Math.floor(cores / 2), 1) : Math.max(cores - 1, 1)
 }
 
 /**
@@ -88,7 +100,7 @@ export default async function setup(project: TestProject) {
     const clones = await ClonePool.start(server.url, {
       runId,
       template: template.name,
-      workers: Math.max(1, project.config.maxWorkers),
+      workers: workerCount(project),
       spares: options.readyClones ?? 2,
       maxDatabases: options.maxDatabases ?? 64,
     })

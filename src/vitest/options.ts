@@ -1,32 +1,38 @@
 import type { GenerateOptions } from '../generate/index.js'
+import type { ChartOnFailureOptions } from './chart-on-failure.js'
 
 /** Options of `dstaDb()`. Every field is optional; `dstaDb()` alone gives a working set-up. */
 export interface DstaDbOptions {
   /** Base seed of the run (default 42); `DSTA_SEED` overrides it. Printed at start and on every failure. */
-  seed?: number
+  seed?: number | undefined
   /** Where PostgreSQL comes from: `auto` (default: external when `DATABASE_URL` / `DB_*` is set, else embedded). */
-  provider?: 'auto' | 'embedded' | 'container' | 'external'
+  provider?: 'auto' | 'embedded' | 'container' | 'external' | undefined
   /** Default isolation of a file; a file may choose its own with a `// @dsta-isolation database` comment. */
-  isolation?: Isolation
+  isolation?: Isolation | undefined
   /** Extra folders of `*.up.sql` files, applied after the DSTA schema (relative to the project root). */
-  migrations?: string[]
+  migrations?: string[] | undefined
   /**
    * Bake generated market data into the template once: the options of `generateTestData`
    * (`days`, `symbols`, `exchange`, `seed`, `end`, …). Every test starts with it, at no per-test cost.
    */
-  testData?: GenerateOptions
+  testData?: GenerateOptions | undefined
   /** Bake the guide's `fixtures/sample_data.json` (`true`) or your own fixture file into the template once. */
-  sampleData?: boolean | string
+  sampleData?: boolean | string | undefined
   /** Clones kept ready for `database`-isolation files (default 2). */
-  readyClones?: number
+  readyClones?: number | undefined
   /** Cap on this run's databases alive at once (default 64). */
-  maxDatabases?: number
+  maxDatabases?: number | undefined
   /** Databases of failed `database`-isolation files kept on an external server (default 3; 0 keeps none). */
-  keepFailed?: number
+  keepFailed?: number | undefined
   /** Folder of PostgreSQL binaries for the embedded provider (e.g. `/usr/lib/postgresql/18/bin`). */
-  binDir?: string
+  binDir?: string | undefined
+  /**
+   * A failing test that used `db` leaves an HTML chart of its database (candles, book, metrics) under
+   * `.dsta-db/charts` (or `dir`), attached to the test and named in its error. Default off.
+   */
+  chartOnFailure?: boolean | ChartOnFailureOptions | undefined
   /** Image for the container provider (default `DSTA_DB_IMAGE`, else `postgres:<major>-alpine`). */
-  image?: string
+  image?: string | undefined
 }
 
 export type Isolation = 'transaction' | 'database'
@@ -80,5 +86,16 @@ export function checkOptions(options: DstaDbOptions): DstaDbOptions {
     )
   if (options.migrations !== undefined && !Array.isArray(options.migrations))
     throw new Error(`${where} migrations must be an array of folders`)
+  const chart = options.chartOnFailure
+  if (
+    chart !== undefined &&
+    typeof chart !== 'boolean' &&
+    (typeof chart !== 'object' ||
+      chart === null ||
+      (chart.dir !== undefined && typeof chart.dir !== 'string'))
+  )
+    throw new Error(
+      `${where} chartOnFailure must be true, false or { dir?, interval?, symbol? }, got ${JSON.stringify(chart)}`,
+    )
   return options
 }

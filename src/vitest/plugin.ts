@@ -1,9 +1,9 @@
 import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Plugin } from 'vite'
-import type {} from 'vitest/config' // its augmentation of Vite's config with `test`
+import type { Plugin } from 'vitest/config' // Vite's type, through Vitest: no `vite` import of our own
 import { migrationDirs } from './dirs.js'
 import { checkOptions, type DstaDbOptions } from './options.js'
+import { checkVitestVersion } from './version.js'
 
 /** A sibling module of this one: `.ts` when we run from sources (our own repo), `.js` from the package. */
 function sibling(name: string): string {
@@ -20,6 +20,10 @@ export function dstaDb(options: DstaDbOptions = {}): Plugin {
   checkOptions(options)
   return {
     name: 'dsta-db',
+    // Vitest ≥ 3.1 calls this with the running Vitest; earlier ones never do, and fail on `test.extend`.
+    configureVitest({ vitest }: { vitest: { version: string } }) {
+      checkVitestVersion(vitest.version)
+    },
     config(config) {
       const root = resolve(config.root ?? process.cwd())
       return {

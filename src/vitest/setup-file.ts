@@ -2,7 +2,9 @@
 // work here: their clone must exist and DATABASE_URL point at it before the test file is imported,
 // for code under test that opens its pool at import time.
 import { afterAll, expect, inject } from 'vitest'
+import { registerChartOnFailure } from './chart-on-failure.js'
 import { fileIsolation } from './isolation-mark.js'
+import { registerPlanMatchers } from './matchers.js'
 
 const context = inject('dstaDb')
 const path = expect.getState().testPath
@@ -13,3 +15,6 @@ if (context && path && (await fileIsolation(path, context.isolation)) === 'datab
   await openFileDatabase(context, path)
   afterAll(() => closeFileDatabase(context, path))
 }
+
+registerChartOnFailure()
+registerPlanMatchers()

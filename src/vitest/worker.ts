@@ -8,7 +8,7 @@ import type { DstaRunContext } from './options.js'
 /** Connections a worker keeps for its whole life: one pool on its slot's clone, one admin client. */
 interface WorkerConnections {
   slots: Map<string, { url: string; pool: Promise<DatabasePool> }>
-  admin?: Promise<pg.Client>
+  admin?: Promise<pg.Client> | undefined
 }
 
 // The setup file and the test file may load this module twice; the state lives on globalThis.
@@ -54,17 +54,27 @@ export function slotPool(context: DstaRunContext): { url: string; pool: Promise<
   return slot
 }
 
+/** Opens the slot's pool; when its clone is missing (a slot beyond those made ahead), makes it here. */
 async function openSlot(context: DstaRunContext, name: string, url: string): Promise<DatabasePool> {
+  try {
+    return await probedPool(url)
+  } catch (error) {
+    if (pgCode(rootCause(error)) !== '3D000') throw error // 3D000: the database does not exist
+  }
+  await ensureClone(await adminClient(context), name, context.template)
+  return probedPool(url)
+}
+
+/** A pool whose first connection has answered: Slonik may connect lazily, and errors belong here. */
+async function probedPool(url: string): Promise<DatabasePool> {
   const pool = await openTestPool(url)
   try {
     await pool.query(probe)
     return pool
   } catch (error) {
     await pool.end().catch(() => {})
-    if (pgCode(rootCause(error)) !== '3D000') throw error
+    throw error
   }
-  await ensureClone(await adminClient(context), name, context.template)
-  return openTestPool(url)
 }
 
 /** Ends the worker's connections (worker teardown). */
