@@ -51,10 +51,11 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     const server = await startPostgres({ provider: 'container' })
     try {
       expect(server.provider).toBe('container')
-      const [row] = await query<{ version: string; fsync: string }>(
+      const [row] = await query<{ version: string; fsync: string; cluster: string }>(
         server.url,
-        "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync",
+        "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('cluster_name') AS cluster",
       )
+      expect(row?.cluster).toBe('dsta-db') // the CLI's production guard knows it as ours
       expect(row?.version.startsWith(server.version)).toBe(true)
       expect(server.version).toMatch(/^\d+\.\d+$/)
       expect(row?.fsync).toBe('off')

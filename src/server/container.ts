@@ -42,6 +42,8 @@ const SETTINGS: Record<string, string | number> = {
   max_wal_senders: 0,
   dynamic_shared_memory_type: 'mmap',
   max_connections: 300,
+  // how the CLI's production guard knows a server as ours, as it knows the embedded one
+  cluster_name: 'dsta-db',
 }
 /** initdb as for the embedded cluster; the official images pass POSTGRES_INITDB_ARGS on. */
 const INITDB_ARGS = '--encoding=UTF8 --locale=C --no-sync --wal-segsize=1'
