@@ -5,6 +5,7 @@ import pg from 'pg'
 import { getContainerRuntimeClient } from 'testcontainers'
 import { afterAll, describe, expect, it } from 'vitest'
 import { run } from '../src/cli/program.js'
+import { repositoryOf } from '../src/server/container-snapshot.js'
 import { containerImage, containerUnavailableReason, startPostgres } from '../src/server/index.js'
 
 // The container provider on a real Docker engine. Where Docker or the image is missing, the tests
@@ -39,6 +40,14 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
   }
   return value
 }
+
+it("warm images are pruned per repository: an image name's repository", () => {
+  expect(repositoryOf('postgres:18-alpine')).toBe('postgres')
+  expect(repositoryOf('dsta-db/postgres:18.4-5492b2b6a754')).toBe('dsta-db/postgres')
+  expect(repositoryOf('registry:5000/team/postgres:18')).toBe('registry:5000/team/postgres')
+  expect(repositoryOf('registry:5000/team/postgres')).toBe('registry:5000/team/postgres')
+  expect(repositoryOf('postgres@sha256:0123abcd')).toBe('postgres')
+})
 
 it('has Docker and the image where it must (CI)', () => {
   if (inCi) expect(reason).toBeUndefined()
@@ -95,7 +104,7 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
   }, 120_000)
 
   it('starts warm from the image committed at a clean stop, with what the earlier run made', async () => {
-    // Under a name of its own: warm images are pruned per image name, and a run's own stay untouched.
+    // Under a repository of its own: warm images are pruned per repository; a run's own stay untouched.
     const client = await docker()
     const base = 'dsta-db-test/warm-base:1'
     const [repo, tag] = base.split(':') as [string, string]
@@ -116,7 +125,7 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
       }
       expect(await labelled(mine)).toEqual([])
     } finally {
-      const warm = await client.listImages({ filters: { label: [`dsta-db.warm-for=${base}`] } })
+      const warm = await client.listImages({ filters: { label: [`dsta-db.warm-for=${repo}`] } })
       for (const { Id } of warm) await client.getImage(Id).remove({ force: true })
       await client.getImage(base).remove()
     }

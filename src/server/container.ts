@@ -146,7 +146,7 @@ export async function startContainer(options: ContainerOptions): Promise<Started
 interface Warmth {
   fromSnapshot: boolean
   snapshotTag: (name: string) => string
-  /** The image asked for, whose warm images are pruned together. */
+  /** The image asked for: the warm images of its repository are pruned together. */
   base: string
 }
 
