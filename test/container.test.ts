@@ -5,6 +5,7 @@ import pg from 'pg'
 import { getContainerRuntimeClient } from 'testcontainers'
 import { afterAll, describe, expect, it } from 'vitest'
 import { run } from '../src/cli/program.js'
+import { repositoryOf } from '../src/server/container-snapshot.js'
 import { containerImage, containerUnavailableReason, startPostgres } from '../src/server/index.js'
 
 // The container provider on a real Docker engine. Where Docker or the image is missing, the tests
@@ -40,6 +41,14 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
   return value
 }
 
+it("warm images are pruned per repository: an image name's repository", () => {
+  expect(repositoryOf('postgres:18-alpine')).toBe('postgres')
+  expect(repositoryOf('dsta-db/postgres:18.4-5492b2b6a754')).toBe('dsta-db/postgres')
+  expect(repositoryOf('registry:5000/team/postgres:18')).toBe('registry:5000/team/postgres')
+  expect(repositoryOf('registry:5000/team/postgres')).toBe('registry:5000/team/postgres')
+  expect(repositoryOf('postgres@sha256:0123abcd')).toBe('postgres')
+})
+
 it('has Docker and the image where it must (CI)', () => {
   if (inCi) expect(reason).toBeUndefined()
 })
@@ -51,10 +60,11 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     const server = await startPostgres({ provider: 'container' })
     try {
       expect(server.provider).toBe('container')
-      const [row] = await query<{ version: string; fsync: string }>(
+      const [row] = await query<{ version: string; fsync: string; cluster: string }>(
         server.url,
-        "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync",
+        "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('cluster_name') AS cluster",
       )
+      expect(row?.cluster).toBe('dsta-db') // the CLI's production guard knows it as ours
       expect(row?.version.startsWith(server.version)).toBe(true)
       expect(server.version).toMatch(/^\d+\.\d+$/)
       expect(row?.fsync).toBe('off')
@@ -62,6 +72,9 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
       const running = await labelled(mine)
       expect(running).toHaveLength(1)
       expect(running[0]?.Labels['dsta-db.host']).toBe(hostname())
+      // A local engine on Linux: the container's own address, past docker-proxy.
+      const ip = Object.values(running[0]?.NetworkSettings.Networks ?? {})[0]?.IPAddress
+      if (process.platform === 'linux') expect(new URL(server.url).host).toBe(`${ip}:5432`)
     } finally {
       await server.stop()
       await server.stop()
@@ -91,7 +104,7 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
   }, 120_000)
 
   it('starts warm from the image committed at a clean stop, with what the earlier run made', async () => {
-    // Under a name of its own: warm images are pruned per image name, and a run's own stay untouched.
+    // Under a repository of its own: warm images are pruned per repository; a run's own stay untouched.
     const client = await docker()
     const base = 'dsta-db-test/warm-base:1'
     const [repo, tag] = base.split(':') as [string, string]
@@ -112,7 +125,7 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
       }
       expect(await labelled(mine)).toEqual([])
     } finally {
-      const warm = await client.listImages({ filters: { label: [`dsta-db.warm-for=${base}`] } })
+      const warm = await client.listImages({ filters: { label: [`dsta-db.warm-for=${repo}`] } })
       for (const { Id } of warm) await client.getImage(Id).remove({ force: true })
       await client.getImage(base).remove()
     }
@@ -127,7 +140,10 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     const elsewhere = await make({ 'dsta-db.pid': deadPid, 'dsta-db.host': `not-${hostname()}` })
     const foreign = await make({ 'someone.else': 'yes' })
     try {
-      const server = await startPostgres({ provider: 'container' })
+      const port = 20_000 + (process.pid % 20_000) // a port asked for: the published one is handed out
+      const server = await startPostgres({ provider: 'container', port })
+      expect(new URL(server.url).port).toBe(String(port))
+      expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
       await server.stop()
       const left = async (id: string) => (await client.listContainers({ all: true })).some((c) => c.Id === id)
       expect(await left(dead.id)).toBe(false)
@@ -159,6 +175,39 @@ describe.skipIf(!!reason && !inCi)(`container provider (${image})`, () => {
     expect(missing.err).toContain('image "dsta-db/no-such-image:0" is not on this machine')
     expect(await labelled(mine)).toEqual([])
   }, 180_000)
+
+  it.skipIf(!image.startsWith('dsta-db/'))(
+    'the image .ci/docker.sh builds starts on its own command as the official one does',
+    async () => {
+      const client = await docker()
+      const container = await client.createContainer({
+        Image: image,
+        Env: ['POSTGRES_PASSWORD=x', 'POSTGRES_DB=app'],
+        ExposedPorts: { '5432/tcp': {} },
+        HostConfig: {
+          Tmpfs: { '/var/lib/postgresql': 'rw' },
+          PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        },
+      })
+      try {
+        await container.start()
+        const log = () => container.logs({ stdout: true, stderr: true }).then(String)
+        const text = await waitFor(
+          log,
+          (t) => (t.match(/ready to accept connections/g) ?? []).length >= 2,
+          60_000,
+        )
+        expect(text).toContain('PostgreSQL init process complete; ready for start up.')
+        expect(text.match(/ready to accept connections/g)).toHaveLength(2) // the temporary server, then the real one
+        const port = (await container.inspect()).NetworkSettings.Ports['5432/tcp']?.[0]?.HostPort
+        const app = `postgresql://postgres:x@127.0.0.1:${port}/app` // POSTGRES_DB and POSTGRES_PASSWORD honoured
+        expect(await query(app, 'SELECT current_database() AS db')).toEqual([{ db: 'app' }])
+      } finally {
+        await container.remove({ force: true })
+      }
+    },
+    120_000,
+  )
 
   describe('a vitest run on the container provider', () => {
     const repo = join(import.meta.dirname, '..')

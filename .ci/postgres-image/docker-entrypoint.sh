@@ -35,8 +35,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     # No psql in this image: single-user mode creates the database.
     printf 'CREATE DATABASE "%s";\n' "${db//\"/\"\"}" | postgres --single -D "$PGDATA" -j postgres >/dev/null
   fi
-  # The temporary server gets the same settings as the real one, as in the official image.
-  pg_ctl -D "$PGDATA" -w -o "$(printf '%q ' "${@:2}") -c listen_addresses='' -p 5432" start
+  # The temporary server gets the real one's settings, as in the official image, and no TCP.
+  pg_ctl -D "$PGDATA" -w -o "$(printf '%q ' "${@:2}" -c "listen_addresses=" -p 5432)" start
   for script in /docker-entrypoint-initdb.d/*.sh; do
     [ -e "$script" ] || continue
     echo "$0: running $script"

@@ -2,7 +2,7 @@ import { redact } from '../server/address.js'
 import { connect, connectMaintenance, UP_MARK } from './admin.js'
 import { CliError, type CliIo, databaseName, type GuardOptions } from './context.js'
 
-/** The `cluster_name` of every server the embedded provider starts (src/server/embedded.ts). */
+/** The `cluster_name` of every server the embedded and container providers start (src/server/). */
 export const EMBEDDED_CLUSTER = 'dsta-db'
 
 /** `dsta_dev`, `dsta_test`, `test_db`, `app-ci`, `cli_test_3`, `dsta_local` …: a word of the name says dev or test. */
@@ -34,7 +34,7 @@ export async function guard(url: string, io: CliIo, action: string, options: Gua
   )
 }
 
-/** Why the database is ours to change, or undefined: the embedded server's name, or `up`'s mark. */
+/** Why the database is ours to change, or undefined: our servers' name, or `up`'s mark. */
 async function ownership(url: string, name: string): Promise<string | undefined> {
   const client = await connect(url).catch(() => connectMaintenance(url))
   try {
@@ -44,7 +44,7 @@ async function ownership(url: string, name: string): Promise<string | undefined>
       [name],
     )
     const row = rows[0]
-    if (row?.cluster === EMBEDDED_CLUSTER) return 'embedded server'
+    if (row?.cluster === EMBEDDED_CLUSTER) return 'a server dsta-db started'
     if (row?.mark === UP_MARK) return 'created by dsta-db up'
     return undefined
   } finally {

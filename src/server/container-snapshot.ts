@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Dockerode } from './docker.js'
 import { checkSnapshotName } from './snapshot.js'
 
-/** Warm images kept per image name (a rebuilt or re-pulled tag included); the oldest go first. */
+/** Warm images kept per image repository (all its tags and builds); the oldest go first. */
 const KEEP = 3
 const REPOSITORY = 'dsta-db-warm'
 const WARM_FOR = 'dsta-db.warm-for'
@@ -33,11 +33,20 @@ export async function findWarmImage(docker: Dockerode, tag: string): Promise<str
   }
 }
 
+/** `registry:5000/team/postgres` of `registry:5000/team/postgres:18-alpine` (or `…@sha256:…`). */
+export function repositoryOf(image: string): string {
+  const name = image.split('@')[0] as string
+  const colon = name.lastIndexOf(':')
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name
+}
+
 /**
  * Commits a stopped container as the warm image `tag` (replacing an older one of that tag), then
- * removes the warm images of the same image name beyond the most recent three.
+ * removes the warm images of the same repository beyond the most recent three: those of a rebuilt or
+ * re-pulled base go too, as newer ones come.
  */
 export async function saveWarmImage(docker: Dockerode, containerId: string, tag: string, base: string) {
+  const repository = repositoryOf(base)
   const previous = await docker
     .getImage(tag)
     .inspect()
@@ -48,14 +57,14 @@ export async function saveWarmImage(docker: Dockerode, containerId: string, tag:
     repo,
     tag: version,
     // Its containers get their own owner labels; the image keeps none of the run that made it.
-    changes: `LABEL ${WARM_FOR}=${JSON.stringify(base)} dsta-db.start="" dsta-db.pid="" dsta-db.host=""`,
+    changes: `LABEL ${WARM_FOR}=${JSON.stringify(repository)} dsta-db.start="" dsta-db.pid="" dsta-db.host=""`,
   })
   if (previous)
     await docker
       .getImage(previous)
       .remove()
       .catch(() => {}) // in use: it goes later
-  const warm = await docker.listImages({ filters: { label: [`${WARM_FOR}=${base}`] } })
+  const warm = await docker.listImages({ filters: { label: [`${WARM_FOR}=${repository}`] } })
   const stale = warm.sort((a, b) => b.Created - a.Created).slice(KEEP)
   await Promise.all(
     stale.map((image) =>

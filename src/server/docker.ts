@@ -65,29 +65,39 @@ export const IMAGE_HELP =
   'Give the provider an image that is on this machine: dstaDb({ image }), `dsta-db up --image`, or DSTA_DB_IMAGE ' +
   "(README: 'The container provider without Docker Hub')"
 
-/** The image's id, pulling it first when it is not on this machine; a clear error when it cannot be had. */
-export async function ensureImage(docker: Dockerode, image: string): Promise<string> {
+/**
+ * The image's id, pulling it first when it is not on this machine (through Testcontainers, which
+ * finds the registry's credentials); a clear error when it cannot be had.
+ */
+export async function ensureImage(testcontainers: Testcontainers, image: string): Promise<string> {
+  const client = await testcontainers.getContainerRuntimeClient()
+  const docker = client.container.dockerode
   const local = await imageId(docker, image)
   if (local) return local
-  let failure = ''
+  await client.image.pull(testcontainers.ImageName.fromString(image)).catch(() => {})
+  const pulled = await imageId(docker, image)
+  if (pulled) return pulled
+  const failure = await pullFailure(docker, image)
+  throw new Error(
+    `provider "container": image "${image}" is not on this machine and cannot be pulled` +
+      `${failure ? ` (${failure.trim()})` : ''}. ${IMAGE_HELP}.`,
+  )
+}
+
+/** Why a pull fails, in the registry's words: Testcontainers' own pull keeps them to its debug log. */
+async function pullFailure(docker: Dockerode, image: string): Promise<string> {
   try {
     const stream = await docker.pull(image)
-    // The pull reports a refusal in its progress, not as an error: read it to the end and look.
+    // A refusal comes in the pull's progress, not as an error: read it to the end and look.
     const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(stream, (error, output) =>
         error ? reject(error) : resolve(output as { error?: string }[]),
       ),
     )
-    failure = events.find((event) => event.error)?.error ?? ''
+    return events.find((event) => event.error)?.error ?? ''
   } catch (error) {
-    failure = error instanceof Error ? error.message : String(error)
+    return error instanceof Error ? error.message : String(error)
   }
-  const pulled = await imageId(docker, image)
-  if (pulled) return pulled
-  throw new Error(
-    `provider "container": image "${image}" is not on this machine and cannot be pulled` +
-      `${failure ? ` (${failure.trim()})` : ''}. ${IMAGE_HELP}.`,
-  )
 }
 
 async function imageId(docker: Dockerode, image: string): Promise<string | undefined> {
@@ -106,7 +116,7 @@ export async function containerUnavailableReason(image: string): Promise<string 
   const reason = await dockerUnavailableReason()
   if (reason) return reason
   try {
-    await ensureImage(await dockerClient(await loadTestcontainers()), image)
+    await ensureImage(await loadTestcontainers(), image)
     return undefined
   } catch (error) {
     return error instanceof Error ? error.message : String(error)
