@@ -3,7 +3,8 @@
 # postgres:18 container), reached through DATABASE_URL by two shards in turn, then stopped.
 set -euo pipefail
 log=$(mktemp)
-npx dsta-db up --json >"$log" 2>&1 &
+# The bin itself, not through npx: npx does not pass Ctrl-C (SIGINT) on to the command it runs.
+node_modules/.bin/dsta-db up --json >"$log" 2>&1 &
 up=$!
 trap 'kill -INT $up 2>/dev/null; wait $up 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 600); do grep -q '"databaseUrl"' "$log" && break; sleep 0.1; done
