@@ -39,6 +39,14 @@ describe("the guide's query", () => {
     await expect(db).not.toSeqScan(GUIDE, 'candlesticks')
   })
 
+  test('the same matchers take the pool fixture (pg), SQL text or a Slonik query', async ({ pool }) => {
+    await expect(pool).toUseIndex(GUIDE, 'candlesticks_exchange_symbol_interval_timestamp_key')
+    await expect(pool).not.toSeqScan(GUIDE.sql, 'candlesticks')
+    await expect(pool).toSeqScan('SELECT * FROM trades WHERE quantity > 1', 'trades')
+    // the pool is still usable afterwards, in the test's transaction
+    expect((await pool.query('SELECT count(*)::int AS n FROM market_metrics')).rows[0]?.n).toBeGreaterThan(0)
+  })
+
   test('explain() gives the plan as data, with actual rows under analyze', async ({ db }) => {
     const plan = await explain(db, GUIDE, { analyze: true, freshStatistics: true })
     expect(plan.indexes).toEqual(['candlesticks_exchange_symbol_interval_timestamp_key'])
@@ -97,7 +105,7 @@ describe('a failing plan assertion explains itself', () => {
     await expect(db).toSeqScan(query, 'trades')
   })
 
-  test('takes the db fixture, and says so when given something else', async () => {
-    await expect(expect({}).toUseIndex('SELECT 1', 'x')).rejects.toThrow(/take the db fixture/)
+  test('takes db or pool, and says so when given something else', async () => {
+    await expect(expect({}).toUseIndex('SELECT 1', 'x')).rejects.toThrow(/take the db or pool fixture/)
   })
 })

@@ -1,7 +1,7 @@
 // Query-plan assertions, registered by dstaDb() in every test file:
 //   await expect(db).toUseIndex(query, 'candlesticks_exchange_symbol_interval_timestamp_key')
 //   await expect(db).not.toSeqScan(query, 'candlesticks')
-// The plan comes from `explain` (src/explain), loaded on first use.
+// `db` or `pool`. The plan comes from `explain` (src/explain), loaded on first use.
 import type { CommonQueryMethods, QuerySqlToken } from 'slonik'
 import { expect } from 'vitest'
 import type { QueryPlan } from '../explain/index.js'
@@ -35,16 +35,68 @@ interface MatcherContext {
  * serves the query.
  */
 async function planOf(received: unknown, query: PlanQuery): Promise<QueryPlan> {
-  if (!isConnection(received))
-    throw new TypeError(
-      'dsta-db: expect(…).toUseIndex / toSeqScan take the db fixture (or any Slonik connection)',
-    )
   const { explain } = await import('../explain/index.js')
-  return explain(received, query, { preferIndexes: 'auto', freshStatistics: true })
+  const options = { preferIndexes: 'auto', freshStatistics: true } as const
+  if (isSlonik(received)) return explain(received, query, options)
+  if (!isPgPool(received))
+    throw new TypeError(
+      'dsta-db: expect(…).toUseIndex / toSeqScan take the db or pool fixture (a Slonik connection or a pg.Pool)',
+    )
+  // A pg pool (the `pool` fixture, or a real one): explain on one of its clients, in a transaction
+  // rolled back at the end (inside the test's, its BEGIN and ROLLBACK are savepoints).
+  const client = await received.connect()
+  try {
+    await client.query('BEGIN')
+    return await explain(overPg(client), query, options)
+  } finally {
+    await client.query('ROLLBACK').catch(() => {})
+    client.release()
+  }
 }
 
-function isConnection(value: unknown): value is CommonQueryMethods {
+interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+}
+interface PgPoolLike {
+  connect(): Promise<PgQueryable & { release(): void }>
+}
+
+function isSlonik(value: unknown): value is CommonQueryMethods {
   return typeof value === 'object' && value !== null && 'query' in value && 'transaction' in value
+}
+
+function isPgPool(value: unknown): value is PgPoolLike {
+  return typeof value === 'object' && value !== null && 'query' in value && 'connect' in value
+}
+
+/**
+ * The few methods `explain` calls, over a pg client: Slonik's query tokens carry their SQL text and
+ * values, and its nested transactions become savepoints here as they do in Slonik.
+ */
+function overPg(client: PgQueryable): CommonQueryMethods {
+  const run = (token: { sql: string; values: readonly unknown[] }) =>
+    client.query(token.sql, [...token.values])
+  let depth = 0
+  const methods = {
+    query: run,
+    oneFirst: async (token: { sql: string; values: readonly unknown[] }) =>
+      Object.values((await run(token)).rows[0] ?? {})[0],
+    transaction: async <T>(work: (connection: CommonQueryMethods) => Promise<T>): Promise<T> => {
+      const name = `dsta_explain_${++depth}`
+      await client.query(`SAVEPOINT ${name}`)
+      try {
+        const result = await work(methods as unknown as CommonQueryMethods)
+        await client.query(`RELEASE SAVEPOINT ${name}`)
+        return result
+      } catch (error) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`)
+        throw error
+      } finally {
+        depth--
+      }
+    },
+  }
+  return methods as unknown as CommonQueryMethods
 }
 
 function how(plan: QueryPlan): string {
