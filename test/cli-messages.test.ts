@@ -37,8 +37,8 @@ describe('names and messages', () => {
   })
 
   test("init --db-name 'dsta+dev': created, migrated and reachable (node-postgres reads the path with decodeURI)", async () => {
-    const { port } = new URL(state.server.url)
-    const env = { DB_USER: 'postgres' }
+    const { port, password } = new URL(state.server.url)
+    const env = { DB_USER: 'postgres', DB_PASSWORD: decodeURIComponent(password) }
     const init = await cli(
       ['init', '--db-host', '127.0.0.1', '--db-port', port, '--db-name', 'dsta+dev'],
       env,

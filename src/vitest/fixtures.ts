@@ -127,7 +127,8 @@ export function buildTest() {
           if (own) own.failed = true
           const note = `\n\ndsta-db seed ${seed} (base ${dstaRun.baseSeed}); replay: ${replayCommand(dstaRun.baseSeed, file, task.fullTestName)}`
           for (const error of task.result?.errors ?? []) {
-            if (error.message.includes(note)) continue
+            // A lost server is not the test's doing: no replay hint on its one-line error.
+            if (error.name === 'ServerGoneError' || error.message.includes(note)) continue
             // The message feeds the console reporter; the stack feeds JSON / JUnit reporters.
             if (error.stack?.includes(error.message))
               error.stack = error.stack.replace(error.message, () => error.message + note)
@@ -145,7 +146,12 @@ export function buildTest() {
               'for test.concurrent put `// @dsta-isolation database` at the top of the file',
           )
         dstaFile.busy = true
-        await dstaFile.suite.beginTest()
+        try {
+          await dstaFile.suite.beginTest()
+        } catch (error) {
+          dstaFile.busy = false // a failed start (the server gone…) must not read as test.concurrent later
+          throw error
+        }
         onCleanup(() => {
           dstaFile.busy = false
           dstaFile.suite.endTest() // the rollback rides on the next test's SAVEPOINT
