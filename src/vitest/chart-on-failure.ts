@@ -83,8 +83,9 @@ export function registerChartOnFailure(): void {
   // afterEach runs before the fixtures' cleanup: the test's rows are still there (savepoint open).
   vitest.afterEach(async ({ task }) => {
     if (task.result?.state !== 'fail') return
-    const db = (task.context as { db?: CommonQueryMethods }).db
-    if (!db) return // the test did not use the database
+    const { testConnection } = await import('./fixtures.js')
+    const db = await testConnection(task.context)
+    if (!db) return // the test used no database fixture
     try {
       await attachChart(db, task, { ...options, root: context.root })
     } catch (error) {

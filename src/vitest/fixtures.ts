@@ -61,6 +61,17 @@ function slonikOf(file: FileConnection & { kind: 'transaction' }): Promise<Suite
   return file.slonik
 }
 
+/**
+ * A Slonik connection on what the test used, whichever fixture it asked for (`db`, `pool`,
+ * `factories`): for code that looks at a test's rows after it, e.g. the chart of a failed test.
+ * Undefined when the test used no database fixture.
+ */
+export async function testConnection(context: object): Promise<CommonQueryMethods | undefined> {
+  const test = (context as { dstaTest?: FileConnection }).dstaTest
+  if (!test) return undefined
+  return test.kind === 'database' ? test.own.pool : (await slonikOf(test)).connection
+}
+
 /** Under `database` isolation, `pool` is a real pg.Pool on the file's database (its `end()` is the file's). */
 async function pgPoolOf(file: FileConnection & { kind: 'database' }): Promise<pg.Pool> {
   if (!file.pgPool) {
