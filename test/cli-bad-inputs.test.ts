@@ -31,6 +31,9 @@ beforeAll(async () => {
   await admin.connect()
   for (const name of ['dsta_dev', 'dsta_prod', 'dsta_scratch_test'])
     await admin.query(`CREATE DATABASE ${name}`)
+  // Every address in the table carries SECRET: make it this server's password (this run's copy of
+  // the cluster; the cached one keeps its own), so the grep for it in the output means something.
+  await admin.query(`ALTER ROLE postgres PASSWORD '${SECRET.replaceAll("'", "''")}'`)
   await admin.end()
   for (const name of ['dsta_dev', 'dsta_prod']) {
     await migrate(urlOf(name))
@@ -144,7 +147,7 @@ let sessions: pg.Client[] = []
 async function fingerprint(): Promise<string> {
   if (!sessions.length)
     for (const name of ['postgres', ...DATABASES]) {
-      const client = new pg.Client(server.url.replace(/\/postgres$/, `/${name}`))
+      const client = new pg.Client(urlOf(name))
       await client.connect()
       sessions.push(client)
     }
@@ -236,7 +239,7 @@ test('the guard lets through dev and test names, databases `up` made, and --forc
   expect(forced.code).toBe(0)
   expect(forced.err).toContain('note: --force: flush on "dsta_prod"')
   expect((await runBin(['flush', '--yes', '--database-url', urlOf('dsta_dev')])).code).toBe(0)
-  const admin = new pg.Client(server.url)
+  const admin = new pg.Client(urlOf('postgres'))
   await admin.connect()
   await admin.query('CREATE DATABASE dsta_reporting')
   await admin.query(`COMMENT ON DATABASE dsta_reporting IS 'made by dsta-db up'`)

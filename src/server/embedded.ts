@@ -164,8 +164,10 @@ function spawnPostgres(
   ]
   const child = spawn(binary, args, { uid: user?.uid, gid: user?.gid, stdio: ['ignore', 'ignore', 'pipe'] })
   // the server's log, for `dsta-db up` to point at (the guide's `docker-compose logs postgres`)
+  // Written chunk by chunk, not piped: a piped stream left the server running when this process was
+  // SIGKILLed right after the start (found by the fault matrix, test/faults).
   const log = createWriteStream(logFile).on('error', () => {})
-  child.stderr?.pipe(log)
+  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk))
   onSpawn(child.pid)
   return new Promise((resolve, reject) => {
     let text = ''
@@ -174,7 +176,7 @@ function spawnPostgres(
       if (text.includes('database system is ready to accept connections')) {
         child.stderr?.off('data', onData)
         child.off('exit', onExit)
-        // the pipe to the log file keeps draining it, so the server never blocks on a full pipe
+        // the log file's listener keeps draining it, so the server never blocks on a full pipe
         child.unref()
         ;(child.stderr as unknown as { unref?: () => void })?.unref?.()
         resolve(child)
