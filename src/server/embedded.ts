@@ -164,8 +164,7 @@ function spawnPostgres(
   ]
   const child = spawn(binary, args, { uid: user?.uid, gid: user?.gid, stdio: ['ignore', 'ignore', 'pipe'] })
   // the server's log, for `dsta-db up` to point at (the guide's `docker-compose logs postgres`)
-  // Written chunk by chunk, not piped: a piped stream left the server running when this process was
-  // SIGKILLed right after the start (found by the fault matrix, test/faults).
+  // The server's log for `dsta-db up` to point at: what the server writes to stderr, chunk by chunk.
   const log = createWriteStream(logFile).on('error', () => {})
   child.stderr?.on('data', (chunk: Buffer) => log.write(chunk))
   onSpawn(child.pid)
