@@ -1,5 +1,5 @@
-import pg from 'pg'
-import { connectionError, MigrationError } from './errors.js'
+import type pg from 'pg'
+import { MigrationError } from './errors.js'
 import { runInTransaction, runWithoutTransaction } from './execute.js'
 import { discoverMigrations, displayPath } from './files.js'
 import {
@@ -14,6 +14,7 @@ import {
 } from './history.js'
 import { acquireLock, lockKey, releaseLock } from './lock.js'
 import { classify, plan, type Step } from './plan.js'
+import { openSession } from './session.js'
 import { stepSql } from './sql-text.js'
 import type { MigrateOptions, MigrateResult, MigrationFile, MigrationStep, StatusEntry } from './types.js'
 
@@ -34,7 +35,7 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   const tableName = options.historyTable ?? DEFAULT_HISTORY_TABLE
   const table = historyTableSql(tableName)
   const emit = options.onEvent ?? (() => {})
-  const client = await connect(url)
+  const client = await openSession(url, 'dsta-db migrate')
   try {
     const database = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]?.db ?? ''
     const key = lockKey(database, tableName)
@@ -58,20 +59,6 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   } finally {
     await client.end().catch(() => {})
   }
-}
-
-/** One connection of our own: no statement or idle timeout, named so a lock error can point at it. */
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'dsta-db migrate' })
-  client.on('error', () => {}) // a dropped connection surfaces as the failure of the pending query
-  try {
-    await client.connect()
-    await client.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0')
-  } catch (error) {
-    await client.end().catch(() => {})
-    throw connectionError(url, error)
-  }
-  return client
 }
 
 async function run(
