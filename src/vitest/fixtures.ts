@@ -149,7 +149,7 @@ export function buildTest() {
         return seed
       })
       // The test's savepoint, opened once for whichever of `db`, `pool`, `factories` the test uses.
-      .extend('dstaTest', async ({ dstaFile }, { onCleanup }): Promise<FileConnection> => {
+      .extend('dstaTest', async ({ dstaFile, task }, { onCleanup }): Promise<FileConnection> => {
         if (dstaFile.kind === 'database') return dstaFile
         if (dstaFile.busy)
           throw new Error(
@@ -165,7 +165,9 @@ export function buildTest() {
         }
         onCleanup(() => {
           dstaFile.busy = false
-          dstaFile.suite.endTest() // the rollback rides on the next test's SAVEPOINT
+          // The rollback rides on the next test's SAVEPOINT; a test that ended the file's
+          // transaction (COMMIT, ROLLBACK) fails here with FileTransactionEndedError.
+          dstaFile.suite.endTest(task.fullTestName)
         })
         return dstaFile
       })
