@@ -165,6 +165,24 @@ describe('the suite transaction, on its own', () => {
     await client.end()
   })
 
+  test('the check sends nothing: one round trip per test, as before it', async () => {
+    const { client, suite } = await fileOnClone()
+    const query = client.query.bind(client)
+    let sent = 0
+    client.query = ((...args: Parameters<typeof query>) => {
+      sent++
+      return query(...args)
+    }) as typeof client.query
+    for (let i = 0; i < 5; i++) {
+      await suite.beginTest()
+      suite.endTest('a test')
+    }
+    expect(sent).toBe(5)
+    client.query = query
+    await suite.end()
+    await client.end()
+  })
+
   test('savepoints of the test (and released ones) leave the file transaction standing', async () => {
     const { client, suite } = await fileOnClone()
     const ended = await asTest(suite, async () => {
