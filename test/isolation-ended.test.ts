@@ -165,6 +165,31 @@ describe('the suite transaction, on its own', () => {
     await client.end()
   })
 
+  test('file-level code that rolls back between tests: a new transaction, nothing kept', async () => {
+    const { client, suite } = await fileOnClone()
+    expect(await asTest(suite, () => client.query(insert(1)))).toBeUndefined()
+    await suite.settle()
+    await client.query('ROLLBACK')
+    expect(await asTest(suite, () => client.query(insert(2)))).toBeUndefined()
+    expect(await asTest(suite, async () => expect(await count(client)).toBe(0))).toBeUndefined()
+    await suite.end()
+    expect(suite.committed).toBe(false)
+    expect(await count(client)).toBe(0)
+    await client.end()
+  })
+
+  test('a statement run after a test that rolled back, before the next step: marked as committed', async () => {
+    const { client, suite } = await fileOnClone()
+    const ended = await asTest(suite, () => client.query('ROLLBACK'))
+    expect(ended).toMatchObject({ how: 'rollback', kept: false })
+    expect(suite.committed).toBe(false)
+    await client.query(insert(1)) // e.g. a hook after the test: no transaction, committed at once
+    await suite.end()
+    expect(suite.committed).toBe(true)
+    expect(await count(client)).toBe(1)
+    await client.end()
+  })
+
   test('the check sends nothing: one round trip per test, as before it', async () => {
     const { client, suite } = await fileOnClone()
     const query = client.query.bind(client)

@@ -116,7 +116,7 @@ export class SuiteTransaction {
     this.client.off('error', this.#onError)
     this.#connection.off('readyForQuery', this.#onReady)
     this.#connection.off('commandComplete', this.#onComplete)
-    if (this.#sawCommit || this.#idleReplies > 1) this.committed = true // file-level code's, after the last test
+    this.#takePending() // marks what file-level code committed after the last test; nothing is sent
     if (this.#lost) throw this.#lost
     // Fails only when file-level code left the transaction aborted; the rollback runs all the same.
     await this.client.query(this.#sequences.restoreSql(this.#atStart)).catch(() => {})
@@ -149,21 +149,23 @@ export class SuiteTransaction {
 
   /**
    * What must run first: the pending step, or a new BEGIN when file-level code (between tests) ended
-   * the transaction; its deferred test rollback, if any, went with the transaction.
+   * the transaction (its deferred test rollback, if any, went with the transaction). Statements run
+   * outside any transaction since then were committed each: the database is marked.
    */
   #takePending(): string | undefined {
-    let pending = this.#pending
+    const pending = this.#pending
     this.#pending = undefined
-    if (pending?.startsWith('BEGIN')) return pending
+    const restart = pending?.startsWith('BEGIN') === true // a test ended the transaction
     const status = this.#status()
-    if (this.#sawCommit || this.#idleReplies > 0 || status === 'I') {
-      if (this.#sawCommit || this.#idleReplies > 1) this.committed = true
-      this.#sawCommit = false
-      this.#idleReplies = 0
-      if (status === 'I') pending = 'BEGIN'
-      else pending = undefined // file code began a transaction of its own after ending ours: it goes on in it
-    }
-    return pending
+    const ended = !restart && (this.#sawCommit || this.#idleReplies > 0 || status === 'I')
+    // After a test's end, any reply outside a transaction is a statement run there; after file
+    // code's ROLLBACK, the ones after the first.
+    if (this.#sawCommit || this.#idleReplies > (restart ? 0 : 1)) this.committed = true
+    this.#sawCommit = false
+    this.#idleReplies = 0
+    if (!ended) return pending
+    // File code that began a transaction of its own after ending ours goes on in it.
+    return status === 'I' ? 'BEGIN' : undefined
   }
 }
 
