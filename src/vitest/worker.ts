@@ -117,11 +117,16 @@ export async function endFileTransaction(path: string): Promise<void> {
   if (!early) return
   connections.early.delete(path)
   const suite = await early.suite
-  try {
-    await suite.end()
-  } finally {
-    if (suite.committed) await renewSlot(early.context)
+  const failed = await suite.end().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  )
+  if (suite.committed) {
+    const renewed = renewSlot(early.context)
+    // A failed end (the server gone…) is the error to report, not the renewal's that follows from it.
+    await (failed ? renewed.catch(() => {}) : renewed)
   }
+  if (failed) throw failed.error
 }
 
 /** Replaces this worker slot's clone by a fresh copy of the template; the next file opens a new client. */
