@@ -1,6 +1,6 @@
 import { normal } from '../generate/random.js'
 import { priceStep } from '../generate/step.js'
-import { DAY_MS, DEFAULT_END } from '../generate/time.js'
+import { DAY_MS } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { bucketStart, Candlestick, compareDecimal, INTERVAL_MS, type Interval } from '../schema/index.js'
@@ -58,9 +58,8 @@ export const candlestickSpec: TableSpec<CandlestickRow, CandlestickTransient, Ca
     const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
     const interval: Interval = given.interval ?? '1h'
     const intervalMs = INTERVAL_MS[interval]
-    const timestamp =
-      given.timestamp ?? new Date(cursor?.nextMs ?? bucketStart(DEFAULT_END.getTime(), interval))
-    const day = Math.floor(timestamp.getTime() / DAY_MS)
+    const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? bucketStart(state.lane.startMs, interval))
+    const day = state.lane.day(timestamp.getTime())
     const sigma =
       path.dailySigma * path.dailyVolatility(day) * Math.sqrt(intervalMs / DAY_MS) * transient.volatility
 

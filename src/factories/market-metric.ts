@@ -1,7 +1,7 @@
 import { profileFor } from '../generate/markets.js'
 import { classify } from '../generate/metrics.js'
 import { normal } from '../generate/random.js'
-import { DAY_MS, DEFAULT_END } from '../generate/time.js'
+import { DAY_MS } from '../generate/time.js'
 import { COLUMNS } from '../schema/columns.js'
 import { compareDecimal, MarketMetric, type MetricType } from '../schema/index.js'
 import { Factory } from './factory.js'
@@ -70,9 +70,9 @@ export const marketMetricSpec: TableSpec<MarketMetricRow, MarketMetricTransient,
 
   seriesKey: (given) => given.metric_type ?? 'btc_dominance',
 
-  make({ given, transient, random, faker }, cursor) {
+  make({ given, transient, random, faker, state }, cursor) {
     const metric_type = given.metric_type ?? 'btc_dominance'
-    const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? DEFAULT_END.getTime())
+    const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? state.lane.startMs)
     const drawn = nextValue(metric_type, cursor?.value, transient.mood, normal(random))
     const value =
       given.value ??

@@ -1,6 +1,6 @@
 import type { Random } from '../generate/random.js'
 import { priceStep } from '../generate/step.js'
-import { DAY_MS, DEFAULT_END, MINUTE_MS } from '../generate/time.js'
+import { MINUTE_MS } from '../generate/time.js'
 import { unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { OrderBook, type PriceLevel } from '../schema/index.js'
@@ -46,9 +46,9 @@ export const orderBookSpec: TableSpec<OrderBookRow, OrderBookTransient, BookCurs
 
   make({ given, transient, random, state }, cursor) {
     const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
-    const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? DEFAULT_END.getTime())
-    const day = Math.floor(timestamp.getTime() / DAY_MS)
-    const last_update_id = given.last_update_id ?? cursor?.nextUpdateId ?? 1n
+    const timestamp = given.timestamp ?? new Date(cursor?.nextMs ?? state.lane.startMs)
+    const day = state.lane.day(timestamp.getTime())
+    const last_update_id = given.last_update_id ?? cursor?.nextUpdateId ?? state.lane.firstId
 
     let mid = unitsOfLog(path.logOpen(day), tick) / tick.multiplier
     if (cursor) {

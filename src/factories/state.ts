@@ -5,6 +5,7 @@ import { keyedRandom, type Random } from '../generate/random.js'
 import type { Exchange } from '../schema/index.js'
 import { gridOfStep } from './decimal.js'
 import { createSeededFaker, KeyedRandomizer, withRandomizer } from './faker.js'
+import { Lane } from './lanes.js'
 
 /** Where a series (one candle stream, one trade tape…) stands after the rows made so far. */
 export interface SeriesEntry<Cursor> {
@@ -28,7 +29,14 @@ export class FactoryState {
   /** The faker handed to users (`factories.faker`): one stream of its own, seeded like the rest. */
   readonly faker: Faker
 
-  constructor(readonly seed: number | string) {
+  /** Where this set's keys live (`database` isolation gives each test its own; lane 0 otherwise). */
+  readonly lane: Lane
+
+  constructor(
+    readonly seed: number | string,
+    lane = 0,
+  ) {
+    this.lane = new Lane(lane)
     this.#rowRandomizer = new KeyedRandomizer(seed)
     this.rowFaker = withRandomizer(this.#rowRandomizer)
     this.faker = createSeededFaker(seed)

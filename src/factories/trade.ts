@@ -1,5 +1,4 @@
 import { formatPrice, priceStep } from '../generate/step.js'
-import { DAY_MS, DEFAULT_END } from '../generate/time.js'
 import { formatUnits, unitsOfLog } from '../generate/units.js'
 import { COLUMNS } from '../schema/columns.js'
 import { compareDecimal, Trade } from '../schema/index.js'
@@ -46,10 +45,10 @@ export const tradeSpec: TableSpec<TradeRow, TradeTransient, TradeCursor> = {
 
   make({ given, transient, random, state }, cursor) {
     const { exchange, symbol, path, profile, tick, lot } = marketOf(given, state)
-    const trade_id = given.trade_id ?? cursor?.nextId ?? 1n
+    const trade_id = given.trade_id ?? cursor?.nextId ?? state.lane.firstId
     const gap = 1 + Math.floor(-Math.log(1 - random()) * MEAN_GAP_MS)
-    const timestamp = given.timestamp ?? new Date(cursor ? cursor.lastMs + gap : DEFAULT_END.getTime())
-    const day = Math.floor(timestamp.getTime() / DAY_MS)
+    const timestamp = given.timestamp ?? new Date(cursor ? cursor.lastMs + gap : state.lane.startMs)
+    const day = state.lane.day(timestamp.getTime())
 
     let price = given.price
     if (price === undefined && cursor) {

@@ -85,6 +85,20 @@ async function pgPoolOf(file: FileConnection & { kind: 'database' }): Promise<pg
   return file.pgPool
 }
 
+interface TaskTree {
+  id: string
+  type: string
+  fullTestName: string
+  tasks?: TaskTree[]
+}
+
+/** Every test of a file as collected, skipped and filtered-out ones too, in file order. */
+function testsOf(file: { tasks: readonly object[] }): TaskTree[] {
+  const walk = (tasks: readonly TaskTree[]): TaskTree[] =>
+    tasks.flatMap((task) => (task.type === 'test' ? [task] : walk(task.tasks ?? [])))
+  return walk(file.tasks as TaskTree[])
+}
+
 /** Builds `test` with the dsta-db fixtures, when a test file loads `dsta-db/vitest` (see index.ts). */
 export function buildTest() {
   return (
@@ -149,7 +163,7 @@ export function buildTest() {
         return seed
       })
       // The test's savepoint, opened once for whichever of `db`, `pool`, `factories` the test uses.
-      .extend('dstaTest', async ({ dstaFile }, { onCleanup }): Promise<FileConnection> => {
+      .extend('dstaTest', async ({ dstaFile, task }, { onCleanup }): Promise<FileConnection> => {
         if (dstaFile.kind === 'database') return dstaFile
         if (dstaFile.busy)
           throw new Error(
@@ -165,7 +179,9 @@ export function buildTest() {
         }
         onCleanup(() => {
           dstaFile.busy = false
-          dstaFile.suite.endTest() // the rollback rides on the next test's SAVEPOINT
+          // The rollback rides on the next test's SAVEPOINT; a test that ended the file's
+          // transaction (COMMIT, ROLLBACK) fails here with FileTransactionEndedError.
+          dstaFile.suite.endTest(task.fullTestName)
         })
         return dstaFile
       })
@@ -179,12 +195,18 @@ export function buildTest() {
       })
       // Loaded on first use: the zod schemas and Faker's locale are heavy, and most files never need them.
       // Over pg, not Slonik: a file that uses `pool` and `factories` loads no Slonik.
-      .extend('factories', async ({ dstaTest, seed }): Promise<Factories> => {
-        const target =
-          dstaTest.kind === 'database'
-            ? await pgPoolOf(dstaTest)
-            : new (loaded().SavepointPool)(dstaTest.suite.testLink)
-        return (await import('../factories/index.js')).createFactories(target, { seed })
+      // Under `database` isolation rows commit: each test makes its keys in its own lane (lanes.ts).
+      .extend('factories', async ({ dstaTest, seed, task }): Promise<Factories> => {
+        const { createFactories, laneOf } = await import('../factories/index.js')
+        if (dstaTest.kind === 'database') {
+          const tests = testsOf(task.file)
+          const lane = laneOf(
+            tests.map((test) => test.fullTestName),
+            tests.findIndex((test) => test.id === task.id),
+          )
+          return createFactories(await pgPoolOf(dstaTest), { seed, lane })
+        }
+        return createFactories(new (loaded().SavepointPool)(dstaTest.suite.testLink), { seed })
       })
       // Its own stream: a test's faker calls do not shift the rows its factories make.
       .extend('faker', async ({ seed }) => (await import('../factories/faker.js')).createSeededFaker(seed))

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { DatabasePool } from 'slonik'
 import { connectAdmin, databaseUrl, pgCode } from '../isolation/admin.js'
-import { ensureClone, workerCloneName } from '../isolation/clones.js'
+import { ensureClone, replaceClone, workerCloneName } from '../isolation/clones.js'
 import type { SuiteTransaction } from '../isolation/suite.js'
 import { createDstaPool } from '../schema/pool.js'
 import type { DstaRunContext } from './options.js'
@@ -16,7 +16,7 @@ export interface Slot {
 interface WorkerConnections {
   slots: Map<string, Slot>
   admin?: Promise<pg.Client> | undefined
-  early: Map<string, Promise<SuiteTransaction>>
+  early: Map<string, { suite: Promise<SuiteTransaction>; context: DstaRunContext }>
 }
 
 // The setup file and the test file may load this module twice; the state lives on globalThis.
@@ -93,25 +93,50 @@ async function connect(name: string, url: string): Promise<pg.Client> {
 export function fileTransaction(context: DstaRunContext, path: string): Promise<SuiteTransaction> {
   let early = connections.early.get(path)
   if (!early) {
-    early = (async () => {
+    const suite = (async () => {
       const [{ beginSuiteTransaction }, client] = await Promise.all([
         import('../isolation/suite.js'),
         slotClient(context).client,
       ])
       return beginSuiteTransaction(client)
     })()
-    early.catch(() => {}) // reported to the fixture that takes it
+    suite.catch(() => {}) // reported to the fixture that takes it
+    early = { suite, context }
     connections.early.set(path, early)
   }
-  return early
+  return early.suite
 }
 
-/** Ends the file's transaction, if one was begun (the fixture that used it, or the setup file's afterAll). */
+/**
+ * Ends the file's transaction, if one was begun (the fixture that used it, or the setup file's
+ * afterAll). When something committed into the slot's clone (a test's COMMIT), the clone is replaced
+ * by a fresh one, so the next file of this worker starts from the template.
+ */
 export async function endFileTransaction(path: string): Promise<void> {
   const early = connections.early.get(path)
   if (!early) return
   connections.early.delete(path)
-  await (await early).end()
+  const suite = await early.suite
+  const failed = await suite.end().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  )
+  if (suite.committed) {
+    const renewed = renewSlot(early.context)
+    // A failed end (the server gone…) is the error to report, not the renewal's that follows from it.
+    await (failed ? renewed.catch(() => {}) : renewed)
+  }
+  if (failed) throw failed.error
+}
+
+/** Replaces this worker slot's clone by a fresh copy of the template; the next file opens a new client. */
+export async function renewSlot(context: DstaRunContext): Promise<void> {
+  const name = workerCloneName(context, workerSlot())
+  const slot = connections.slots.get(name)
+  connections.slots.delete(name)
+  const client = await slot?.client.catch(() => undefined)
+  await client?.end().catch(() => {})
+  await replaceClone(await adminClient(context), name, context.template)
 }
 
 /** Ends the worker's connections (worker teardown). */
