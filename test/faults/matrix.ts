@@ -36,6 +36,8 @@ interface Matrix {
   output: string[]
   /** Candlesticks a whole `generate` run of the matrix makes (a killed one makes these or none). */
   generated: number
+  /** The first error line of the last run that failed. */
+  lastFailure?: string
 }
 
 const GENERATE = ['generate', '--days', '1', '--symbols', 'BTCUSDT', '--quiet']
@@ -199,7 +201,7 @@ async function oneFault(
         ? await cliOk(matrix, ['up'], { until: 'Ready. Press Ctrl-C to stop.' })
         : (await cliOk(matrix, ['migrate', '--database-url', url])) &&
           (await cliOk(matrix, ['verify', '--database-url', url]))
-  if (!next) figures.nextRunFailures.push(`${label}: the next run failed`)
+  if (!next) figures.nextRunFailures.push(`${label}: the next run failed: ${matrix.lastFailure}`)
   seconds.next += clock()
 
   figures.orphansLeft.push(...leftovers(matrix.baseDir, recorded, label, child.pid as number, posixBefore))
@@ -267,9 +269,15 @@ function start(matrix: Matrix, args: string[], env: NodeJS.ProcessEnv = {}): Chi
 async function expectOk(matrix: Matrix, args: string[], env: NodeJS.ProcessEnv = {}): Promise<boolean> {
   const child = start(matrix, args, env)
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-  if (code !== 0)
-    console.error(`faults: ${args.slice(1, 3).join(' ')} exited ${code}:\n${matrix.output.at(-1)}`)
+  if (code !== 0) failed(matrix, args.slice(1, 3), code, matrix.output.at(-1) ?? '')
   return code === 0
+}
+
+/** Notes a failed run: its whole output on stderr, its first error line for the figures. */
+function failed(matrix: Matrix, command: string[], code: number | null, output: string) {
+  console.error(`faults: ${command.join(' ')} exited ${code}:\n${output}`)
+  const line = output.split('\n').find((text) => /error/i.test(text)) ?? output.split('\n')[0]
+  matrix.lastFailure = `${command.join(' ')} exited ${code}: ${line?.trim()}`
 }
 
 /** Runs the CLI in this process on the matrix's cache folder; true when it exits 0 (its output kept). */
@@ -286,7 +294,7 @@ async function cliOk(matrix: Matrix, argv: string[], { until }: { until?: string
     const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: undefined }
     const io = { stdout: write, stderr: write, env, cwd: repo, isTTY: false, signal: controller.signal }
     const code = await runCli(argv, io)
-    if (code !== 0) console.error(`faults: ${argv.slice(0, 2).join(' ')} exited ${code}:\n${text}`)
+    if (code !== 0) failed(matrix, argv.slice(0, 2), code, text)
     return code === 0
   } finally {
     matrix.output.push(text)
