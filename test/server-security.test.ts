@@ -79,7 +79,7 @@ describe('a cache it did not make', () => {
     [
       'owned by another user',
       async (dir: string) => chown(dir, 65534, 65534),
-      /belongs to uid 65534, not to you/,
+      /belongs to uid 65534 \(nobody\), not to you/,
     ],
     ['writable by others', async (dir: string) => chmod(dir, 0o777), /is writable by others \(mode 777\)/],
   ])('a base folder %s: refused, with what to do', async (_, spoil, message) => {

@@ -26,7 +26,7 @@ export async function checkOwned(path: string, what: string): Promise<void> {
     throw new Error(`${what} ${path} is a symbolic link: dsta-db uses only folders it made itself; remove it`)
   const problem =
     found.uid !== uid
-      ? `belongs to uid ${found.uid}, not to you (uid ${uid})`
+      ? `belongs to ${await userName(found.uid)}, not to you (uid ${uid})`
       : (found.mode & 0o022) !== 0
         ? `is writable by others (mode ${(found.mode & 0o777).toString(8)})`
         : undefined
@@ -35,6 +35,16 @@ export async function checkOwned(path: string, what: string): Promise<void> {
       `${what} ${path} ${problem}: dsta-db refuses a cache it did not make. ` +
         'Remove it, or set DSTA_DB_TMPDIR to a folder of your own.',
     )
+}
+
+/** `uid 65534 (nobody)`: the uid, and its name when /etc/passwd has one. */
+async function userName(uid: number): Promise<string> {
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '')
+  const name = passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields[2] === String(uid))?.[0]
+  return name ? `uid ${uid} (${name})` : `uid ${uid}`
 }
 
 /** Creates the base folder (open for traversal: the server's user must pass through) and checks it is ours. */
@@ -50,16 +60,21 @@ export async function readPassword(dataDir: string): Promise<string> {
   return (await readFile(join(dataDir, PASSWORD_FILE), 'utf8')).trim()
 }
 
-/** Copies a cached data folder to `target` and gives the copy to the server's user (one process). */
+/**
+ * Copies a cached data folder to `target` and gives the copy to the server's user (one process).
+ * A `postmaster.pid` in the cache (a folder copied while its server ran, or planted) is stale by
+ * construction, the copy being new: left in, it would make postgres refuse to start when its pid
+ * is alive ("lock file already exists").
+ */
 export async function copyForServer(source: string, target: string, user: RunAs | undefined): Promise<void> {
-  if (!user) return void (await run('cp', ['-a', source, target]))
+  const copy = 'cp -a "$1" "$2" && rm -f "$2/postmaster.pid"'
   await run('sh', [
     '-c',
-    'cp -a "$1" "$2" && chown -R "$3" "$2"',
+    user ? `${copy} && chown -R "$3" "$2"` : copy,
     'copy',
     source,
     target,
-    `${user.uid}:${user.gid}`,
+    user ? `${user.uid}:${user.gid}` : '',
   ])
 }
 

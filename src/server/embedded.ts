@@ -8,7 +8,9 @@ import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
 import { cachedCluster } from './cluster.js'
 import { removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
+import { checkPortFree, isPortTaken, portInUse } from './port.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
+import { baseDirWithRoom, explainNoSpace } from './room.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
 import { type RunAs, unprivilegedUser } from './user.js'
@@ -41,7 +43,8 @@ export function defaultBaseDir(): string {
  */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<StartedPostgres> {
   const found = findBinaries(options.binDir)
-  const baseDir = options.baseDir ?? defaultBaseDir()
+  if (options.port !== undefined) await checkPortFree(options.port)
+  const baseDir = await baseDirWithRoom(options.baseDir ?? defaultBaseDir())
   await ensureCacheDir(baseDir)
   await removeStaleRuns(baseDir)
   const user = unprivilegedUser()
@@ -80,14 +83,15 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           user,
         })
       } catch (error) {
-        const portTaken = /could not bind|Address already in use/.test(String(error))
-        if (!portTaken || options.port !== undefined || attempt >= 5) throw error
+        const portTaken = isPortTaken(error)
+        if (portTaken && options.port !== undefined) throw portInUse(options.port)
+        if (!portTaken || attempt >= 5) throw error
       }
     }
   } catch (error) {
     watchdog.dismiss()
     await rm(runDir, { recursive: true, force: true })
-    throw error
+    throw explainNoSpace(error, baseDir)
   }
 }
 

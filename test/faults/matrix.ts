@@ -4,23 +4,23 @@
 // killed runs, that the next run passes, that no committed row was lost, and that nothing not ours
 // (a bystander server, its databases, a foreign segment, a live run's folder) was touched.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import seedrandom from 'seedrandom'
+import { run as runCli } from '../../src/cli/program.js'
 import { type StartedPostgres, startEmbedded } from '../../src/server/index.js'
+import { emptyFigures, type Figures, type Kind, kindOf, type Target } from './figures.js'
+import { clusterPasswords, leftovers, posixSegments, segments, watchRunFolders } from './leftovers.js'
+
+export { describeFigures, type Figures } from './figures.js'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const node = join(repo, 'node_modules/.bin/node')
 const cli = join(repo, 'dist/cli/main.js')
 const vitest = join(repo, 'node_modules/vitest/vitest.mjs')
-
-export const TARGETS = ['vitest', 'up', 'generate', 'migrate', 'load'] as const
-export const KINDS = ['SIGKILL group', 'SIGKILL main', 'Ctrl-C'] as const
-type Target = (typeof TARGETS)[number]
-type Kind = (typeof KINDS)[number]
 
 /**
  * Latest kill moment per target (ms after spawn). The CLI commands' are measured at the start (a
@@ -29,21 +29,6 @@ type Kind = (typeof KINDS)[number]
  */
 const MAX_DELAY: Record<Target, number> = { vitest: 10_000, up: 4000, generate: 0, migrate: 0, load: 0 }
 
-export interface Figures {
-  rounds: number
-  faultsInjected: number
-  byKind: Record<string, number>
-  finishedBeforeFault: number
-  orphansLeft: string[]
-  rowsLost: number
-  partialWrites: string[]
-  nextRunFailures: string[]
-  bystandersTouched: string[]
-  secretsPrinted: number
-  /** Per command: faults land at a seeded moment in [0, this] ms after its start. */
-  killWindows: Record<string, number>
-}
-
 interface Matrix {
   baseDir: string
   server: StartedPostgres
@@ -51,40 +36,44 @@ interface Matrix {
   output: string[]
   /** Candlesticks a whole `generate` run of the matrix makes (a killed one makes these or none). */
   generated: number
+  /** The first error line of the last run that failed. */
+  lastFailure?: string
 }
 
 const GENERATE = ['generate', '--days', '1', '--symbols', 'BTCUSDT', '--quiet']
 const BASELINE = 100 // market_metrics rows committed before every CLI fault: none may be lost
 
+/**
+ * Two lanes run side by side, each on its own cache folder: `vitest run` alone, and the four CLI
+ * commands; each lane's half of a round costs about the same (a sequential round cost 29 s at load 9).
+ */
+const LANES: Target[][] = [['vitest'], ['up', 'generate', 'migrate', 'load']]
+
 export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: number }): Promise<Figures> {
-  const random = seedrandom(`dsta-faults-${seed}`)
-  const figures: Figures = {
-    rounds,
-    faultsInjected: 0,
-    byKind: {},
-    finishedBeforeFault: 0,
-    orphansLeft: [],
-    rowsLost: 0,
-    partialWrites: [],
-    nextRunFailures: [],
-    bystandersTouched: [],
-    secretsPrinted: 0,
-    killWindows: MAX_DELAY,
-  }
-  // Runs under test use their own cache folder; the "external" server lives in another one.
-  const baseDir = await mkdtemp('/dev/shm/dsta-faults-')
+  const began = performance.now()
+  const figures = emptyFigures(rounds, MAX_DELAY)
+  // Runs under test use their lane's cache folder; the "external" server lives in another one.
+  const laneDirs = await Promise.all(LANES.map(() => mkdtemp('/dev/shm/dsta-faults-')))
   const serverDir = await mkdtemp('/dev/shm/dsta-faults-server-')
   const server = await startEmbedded({ baseDir: serverDir })
   const bystanderSegment = Number(
     /(\d+)/.exec(execFileSync('ipcmk', ['-M', '4096'], { encoding: 'utf8' }))?.[1],
   )
-  const liveFolder = join(baseDir, `run-${process.pid}-bystander`)
-  mkdirSync(join(liveFolder, 'data'), { recursive: true })
-  writeFileSync(
-    join(liveFolder, 'data/postmaster.pid'),
-    `${process.pid}\n\n\n\n\n\n  0 ${bystanderSegment}\n`,
-  )
-  const matrix: Matrix = { baseDir, server, bystanderSegment, output: [], generated: -1 }
+  for (const dir of laneDirs) {
+    const liveFolder = join(dir, `run-${process.pid}-bystander`)
+    mkdirSync(join(liveFolder, 'data'), { recursive: true })
+    writeFileSync(
+      join(liveFolder, 'data/postmaster.pid'),
+      `${process.pid}\n\n\n\n\n\n  0 ${bystanderSegment}\n`,
+    )
+  }
+  const matrix: Matrix = {
+    baseDir: laneDirs[1] as string,
+    server,
+    bystanderSegment,
+    output: [],
+    generated: -1,
+  }
   try {
     await admin(server.url, 'CREATE DATABASE someone_elses_db')
     await admin(server.url, 'CREATE DATABASE faults_base')
@@ -106,36 +95,57 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
     MAX_DELAY.load = await timed(() =>
       expectOk(matrix, [cli, 'load', join(repo, 'fixtures/sample_data.json'), '--database-url', loadUrl]),
     )
-    for (let round = 1; round <= rounds; round++) {
-      for (const target of TARGETS) {
-        const kind = KINDS[Math.floor(random() * KINDS.length)] as Kind
-        const delay = Math.floor(random() * MAX_DELAY[target])
-        await oneFault(matrix, figures, { round, target, kind, delay })
-      }
-    }
-    figures.orphansLeft.push(...(await bystanderCheck(matrix, figures)))
+    await Promise.all(
+      LANES.map(async (targets, lane) => {
+        const own: Matrix = { ...matrix, baseDir: laneDirs[lane] as string }
+        // One seeded stream per command: the moments replay whatever the lanes' interleaving.
+        const random = new Map(targets.map((t) => [t, seedrandom(`dsta-faults-${seed}-${t}`)]))
+        for (let round = 1; round <= rounds; round++)
+          for (const target of targets) {
+            const kind = kindOf(round, target)
+            // A command that ends before its moment came took no fault: its slot is tried again.
+            for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+              const delay = Math.floor((random.get(target) as () => number)() * MAX_DELAY[target])
+              if (await oneFault(own, figures, { round, attempt, target, kind, delay })) break
+            }
+          }
+      }),
+    )
+    for (const dir of laneDirs)
+      figures.orphansLeft.push(...(await bystanderCheck({ ...matrix, baseDir: dir }, figures)))
   } finally {
     await server.stop()
     execFileSync('ipcrm', ['-m', String(bystanderSegment)])
-    const passwords = [server.url, ...clusterPasswords(baseDir)].map((secret) =>
+    const passwords = [server.url, ...laneDirs.flatMap(clusterPasswords)].map((secret) =>
       secret.startsWith('postgresql:') ? decodeURIComponent(new URL(secret).password) : secret,
     )
     figures.secretsPrinted = matrix.output.filter((text) =>
       passwords.some((p) => p && text.includes(p)),
     ).length
-    await rm(baseDir, { recursive: true, force: true })
-    await rm(serverDir, { recursive: true, force: true })
+    for (const dir of [...laneDirs, serverDir]) await rm(dir, { recursive: true, force: true })
+    figures.wallSeconds = (performance.now() - began) / 1000
   }
   return figures
 }
 
+/** Tries of a slot whose command keeps ending before its fault's moment. */
+const ATTEMPTS = 5
+
+/** One command killed, the next run, the checks; true when the fault landed (the command still ran). */
 async function oneFault(
   matrix: Matrix,
   figures: Figures,
-  { round, target, kind, delay }: { round: number; target: Target; kind: Kind; delay: number },
-) {
-  const name = `r${round}_${target}`
-  const label = `round ${round} ${target} (${kind} at ${delay} ms)`
+  {
+    round,
+    attempt,
+    target,
+    kind,
+    delay,
+  }: { round: number; attempt: number; target: Target; kind: Kind; delay: number },
+): Promise<boolean> {
+  const name = `r${round}_${target}${attempt > 1 ? `_${attempt}` : ''}`
+  const label = `round ${round}${attempt > 1 ? `.${attempt}` : ''} ${target} (${kind} at ${delay} ms)`
+  const clock = lap()
   const database = `faults_${name}`
   const url = dbUrl(matrix.server.url, database)
   if (target !== 'vitest' && target !== 'up')
@@ -163,10 +173,10 @@ async function oneFault(
   const seen = watchRunFolders(matrix.baseDir)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const finished = await Promise.race([exited.then(() => true), sleep(delay).then(() => false)])
-  if (finished) figures.finishedBeforeFault++
+  if (finished) figures.finishedBeforeFault.push(label)
   else {
     figures.faultsInjected++
-    figures.byKind[kind] = (figures.byKind[kind] ?? 0) + 1
+    figures.byTarget[target][kind]++
     const pid = child.pid as number
     if (kind === 'SIGKILL group') process.kill(-pid, 'SIGKILL')
     else if (kind === 'SIGKILL main') process.kill(pid, 'SIGKILL')
@@ -178,18 +188,23 @@ async function oneFault(
     }
   }
   const recorded = seen.stop()
+  const seconds = figures.seconds[target]
+  seconds.killed += clock()
 
-  // The next start: the same command, to its end (a vitest run passes; a CLI command migrates and verifies).
+  // The next start: the same command, to its end (a vitest run passes; `up` gets to "Ready" and is
+  // stopped as by Ctrl-C; a CLI command migrates and verifies). The CLI's run in this process: the same code
+  // as its binary without a Node start each (2 of a round's 3 seconds per command, measured).
   const next =
     target === 'vitest'
       ? await expectOk(matrix, args, env)
       : target === 'up'
-        ? await expectOk(matrix, [cli, 'up', '--demo'])
-        : (await expectOk(matrix, [cli, 'migrate', '--database-url', url])) &&
-          (await expectOk(matrix, [cli, 'verify', '--database-url', url]))
-  if (!next) figures.nextRunFailures.push(`${label}: the next run failed`)
+        ? await cliOk(matrix, ['up'], { until: 'Ready. Press Ctrl-C to stop.' })
+        : (await cliOk(matrix, ['migrate', '--database-url', url])) &&
+          (await cliOk(matrix, ['verify', '--database-url', url]))
+  if (!next) figures.nextRunFailures.push(`${label}: the next run failed: ${matrix.lastFailure}`)
+  seconds.next += clock()
 
-  figures.orphansLeft.push(...leftovers(matrix, recorded, label, child.pid as number, posixBefore))
+  figures.orphansLeft.push(...leftovers(matrix.baseDir, recorded, label, child.pid as number, posixBefore))
   if (target === 'vitest') {
     const left = (await runDatabases(matrix.server.url)).filter((db) => !before.includes(db))
     figures.orphansLeft.push(...left.map((db) => `${label}: database ${db}`))
@@ -206,6 +221,19 @@ async function oneFault(
     const whole = target === 'load' ? [0, 2] : target === 'generate' ? [0, matrix.generated] : [0]
     if (!whole.includes(row?.added)) figures.partialWrites.push(`${label}: ${row?.added} candlesticks`)
     await admin(matrix.server.url, `DROP DATABASE ${database} WITH (FORCE)`)
+  }
+  seconds.checks += clock()
+  return !finished
+}
+
+/** Seconds since the last call (or since `lap()`). */
+function lap(): () => number {
+  let last = performance.now()
+  return () => {
+    const now = performance.now()
+    const seconds = (now - last) / 1000
+    last = now
+    return seconds
   }
 }
 
@@ -241,65 +269,38 @@ function start(matrix: Matrix, args: string[], env: NodeJS.ProcessEnv = {}): Chi
 async function expectOk(matrix: Matrix, args: string[], env: NodeJS.ProcessEnv = {}): Promise<boolean> {
   const child = start(matrix, args, env)
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-  if (code !== 0)
-    console.error(`faults: ${args.slice(1, 3).join(' ')} exited ${code}:\n${matrix.output.at(-1)}`)
+  if (code !== 0) failed(matrix, args.slice(1, 3), code, matrix.output.at(-1) ?? '')
   return code === 0
 }
 
-interface Recorded {
-  folders: Set<string>
-  postmasters: Map<string, { pid: number; segment: number }>
+/** Notes a failed run: its whole output on stderr, its first error line for the figures. */
+function failed(matrix: Matrix, command: string[], code: number | null, output: string) {
+  console.error(`faults: ${command.join(' ')} exited ${code}:\n${output}`)
+  const line = output.split('\n').find((text) => /error/i.test(text)) ?? output.split('\n')[0]
+  matrix.lastFailure = `${command.join(' ')} exited ${code}: ${line?.trim()}`
 }
 
-/** Notes every run folder and postmaster the command makes while it runs (their pids and segments). */
-function watchRunFolders(baseDir: string): Recorded & { stop(): Recorded } {
-  const recorded: Recorded = { folders: new Set(), postmasters: new Map() }
-  const look = () => {
-    for (const entry of readdirSync(baseDir).filter((name) => /^(run|building)-\d+-/.test(name))) {
-      if (entry.startsWith(`run-${process.pid}-`)) continue
-      recorded.folders.add(entry)
-      try {
-        const lines = readFileSync(join(baseDir, entry, 'data/postmaster.pid'), 'utf8').split('\n')
-        const segment = Number((lines[6] ?? '').trim().split(/\s+/)[1])
-        if (lines[0] && segment) recorded.postmasters.set(entry, { pid: Number(lines[0]), segment })
-      } catch {
-        // not started yet, or gone
-      }
-    }
+/** Runs the CLI in this process on the matrix's cache folder; true when it exits 0 (its output kept). */
+async function cliOk(matrix: Matrix, argv: string[], { until }: { until?: string } = {}): Promise<boolean> {
+  let text = ''
+  const controller = new AbortController() // what Ctrl-C does to the CLI's binary
+  const write = (chunk: string) => {
+    text += chunk
+    if (until && text.includes(until)) controller.abort()
   }
-  const timer = setInterval(look, 25)
-  return {
-    ...recorded,
-    stop: () => {
-      look()
-      clearInterval(timer)
-      return recorded
-    },
+  const saved = process.env.DSTA_DB_TMPDIR
+  process.env.DSTA_DB_TMPDIR = matrix.baseDir // read where the embedded server's folder is chosen
+  try {
+    const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: undefined }
+    const io = { stdout: write, stderr: write, env, cwd: repo, isTTY: false, signal: controller.signal }
+    const code = await runCli(argv, io)
+    if (code !== 0) failed(matrix, argv.slice(0, 2), code, text)
+    return code === 0
+  } finally {
+    matrix.output.push(text)
+    if (saved === undefined) delete process.env.DSTA_DB_TMPDIR
+    else process.env.DSTA_DB_TMPDIR = saved
   }
-}
-
-/** What the killed command left after the next start: processes, folders, segments. */
-function leftovers(
-  matrix: Matrix,
-  recorded: Recorded,
-  label: string,
-  pid: number,
-  posixBefore: Set<string>,
-): string[] {
-  const left: string[] = []
-  for (const folder of recorded.folders)
-    if (existsSync(join(matrix.baseDir, folder))) left.push(`${label}: folder ${folder}`)
-  for (const [folder, postmaster] of recorded.postmasters) {
-    if (isAlive(postmaster.pid)) left.push(`${label}: postgres ${postmaster.pid} of ${folder}`)
-    if (segments().has(postmaster.segment)) left.push(`${label}: System V segment ${postmaster.segment}`)
-  }
-  for (const proc of processesOfGroup(pid)) left.push(`${label}: process ${proc} of the killed group`)
-  // Ours use mmap for dynamic shared memory: none should appear. (Other servers' may exist already.)
-  const fresh = [...posixSegments()].filter((entry) => !posixBefore.has(entry))
-  const mapped = fresh.length > 0 ? mappedFiles() : ''
-  for (const entry of fresh)
-    if (!mapped.includes(entry)) left.push(`${label}: /dev/shm/${entry} (no process has it)`)
-  return left
 }
 
 async function bystanderCheck(matrix: Matrix, figures: Figures): Promise<string[]> {
@@ -312,54 +313,6 @@ async function bystanderCheck(matrix: Matrix, figures: Figures): Promise<string[
     (name) => /^(run|building)-/.test(name) && !name.startsWith(`run-${process.pid}-`),
   )
   return left.map((name) => `at the end: ${name}`)
-}
-
-/** Every process's memory maps, as one text (to tell a live server's segment from a leaked one). */
-function mappedFiles(): string {
-  let text = ''
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name)))
-    try {
-      text += readFileSync(`/proc/${entry}/maps`, 'utf8')
-    } catch {
-      // gone, or not ours to read
-    }
-  return text
-}
-
-function posixSegments(): Set<string> {
-  return new Set(readdirSync('/dev/shm').filter((name) => name.startsWith('PostgreSQL.')))
-}
-
-function segments(): Set<number> {
-  const table = readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1)
-  return new Set(table.map((line) => Number(line.trim().split(/\s+/)[1])).filter(Boolean))
-}
-
-function processesOfGroup(pgid: number): number[] {
-  const found: number[] = []
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(entry))
-    } catch {
-      // gone
-    }
-  }
-  return found
-}
-
-function clusterPasswords(baseDir: string): string[] {
-  return readdirSync(baseDir)
-    .filter((name) => /^cluster-[\d.]+-[0-9a-f]{12}$/.test(name))
-    .map((name) => {
-      try {
-        return readFileSync(join(baseDir, name, 'dsta-db.password'), 'utf8').trim()
-      } catch {
-        return ''
-      }
-    })
-    .filter(Boolean)
 }
 
 async function runDatabases(serverUrl: string): Promise<string[]> {
@@ -389,15 +342,6 @@ function dbUrl(serverUrl: string, name: string): string {
   return url.toString()
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** How long `step` took, in ms (it must succeed: it calibrates the kill moments). */
@@ -405,21 +349,4 @@ async function timed(step: () => Promise<boolean>): Promise<number> {
   const start = performance.now()
   if (!(await step())) throw new Error('faults: a calibration run failed')
   return Math.round(performance.now() - start)
-}
-
-/** The figures, as the matrix prints them. */
-export function describeFigures(figures: Figures): string {
-  const kinds = Object.entries(figures.byKind)
-    .map(([kind, count]) => `${kind} ${count}`)
-    .join(', ')
-  return [
-    `fault matrix: ${figures.rounds} round(s) × ${TARGETS.length} commands (${TARGETS.join(', ')})`,
-    `  faults injected: ${figures.faultsInjected} (${kinds}); finished before their fault: ${figures.finishedBeforeFault}`,
-    `  kill moments within (ms after start): ${Object.entries(figures.killWindows)
-      .map(([target, ms]) => `${target} ${ms}`)
-      .join(', ')}`,
-    `  orphans left: ${figures.orphansLeft.length}${figures.orphansLeft.length ? ` (${figures.orphansLeft.join('; ')})` : ''}`,
-    `  rows lost: ${figures.rowsLost}; partial writes: ${figures.partialWrites.length}`,
-    `  next runs failed: ${figures.nextRunFailures.length}; bystanders touched: ${figures.bystandersTouched.length}; secrets printed: ${figures.secretsPrinted}`,
-  ].join('\n')
 }
