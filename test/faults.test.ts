@@ -13,13 +13,7 @@ test.skipIf(!existsSync('/proc/sysvipc/shm'))(
     const figures = await runMatrix({ rounds, seed: Number(process.env.DSTA_FAULT_SEED ?? 11) })
     console.log(describeFigures(figures))
     expect(figures.faultsInjected).toBeGreaterThan(0)
-    // Known defect (issue 11 open): a SIGKILL of `dsta-db up` at some moments of its start leaves its
-    // postgres running (4 of 12 up kills at seed 2026, timing-dependent). Printed above and here,
-    // not yet a failure; every other command's kills must leave nothing.
-    const known = figures.orphansLeft.filter((orphan) => / up \(/.test(orphan))
-    if (known.length)
-      console.warn(`fault matrix: KNOWN DEFECT, up left ${known.length} server(s): ${known.join('; ')}`)
-    expect(figures.orphansLeft.filter((orphan) => !known.includes(orphan))).toEqual([])
+    expect(figures.orphansLeft).toEqual([])
     expect(figures.rowsLost).toBe(0)
     expect(figures.partialWrites).toEqual([])
     expect(figures.nextRunFailures).toEqual([])
