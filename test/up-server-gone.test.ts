@@ -22,7 +22,7 @@ interface Up {
   exited: Promise<number | null>
 }
 
-function startUp(args: string[], env: NodeJS.ProcessEnv = {}): Up {
+function startUp(args: string[], env: NodeJS.ProcessEnv = {}, detached = false): Up {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DSTA_DB_TMPDIR: baseDir, NO_COLOR: '1', ...env }
   for (const key of Object.keys(childEnv)) if (key.startsWith('VITEST')) delete childEnv[key]
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL
@@ -30,6 +30,7 @@ function startUp(args: string[], env: NodeJS.ProcessEnv = {}): Up {
     cwd: repo,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   })
   const up: Up = { child, out: '', err: '', exited: new Promise((resolve) => child.once('exit', resolve)) }
   child.stdout?.on('data', (chunk) => (up.out += chunk))
@@ -75,7 +76,7 @@ test.skipIf(!existsSync('/proc/sysvipc/shm'))(
     expect(code).toBe(4)
     expect(up.err.trim().split('\n')).toHaveLength(1)
     expect(up.err).toMatch(
-      /^error: the PostgreSQL server is gone \(postgres exited on SIGKILL\); last line of its log \/dev\/shm\/dsta-up-gone-\w+\/run-\d+-\w+\/postgresql\.log: ".+"; dsta-db up stops and removes what it started\n$/,
+      /^error: the PostgreSQL server is gone \(postgres exited on SIGKILL\); its log \/dev\/shm\/dsta-up-gone-\w+\/run-\d+-\w+\/postgresql\.log last said: ".*database system is ready to accept connections"; dsta-db up stops and removes what it started\n$/,
     )
     expect(up.out).not.toContain('Stopping')
     expect(existsSync(join(baseDir, folder as string))).toBe(false)
@@ -103,4 +104,14 @@ test('an external server stopped under it: up notices the lost connection, exits
     await server.stop()
     await rm(serverDir, { recursive: true, force: true })
   }
+}, 120_000)
+
+test('Ctrl-C, which a terminal sends to the server too, is still a clean stop: exit 0, no "gone" line', async () => {
+  const up = startUp([], {}, true)
+  await ready(up)
+  process.kill(-(up.child.pid as number), 'SIGINT') // the whole foreground group, as a terminal does
+  expect(await up.exited).toBe(0)
+  expect(up.out).toContain('Stopping…')
+  expect(up.err).toBe('')
+  expect(readdirSync(baseDir).filter((entry) => entry.startsWith(`run-${up.child.pid}-`))).toEqual([])
 }, 120_000)

@@ -61,13 +61,19 @@ export function watchServer(server: StartedPostgres): ServerWatch {
   }
 }
 
-/** The last non-empty line of the server's log (why it stopped, when it says), or undefined. */
+/**
+ * The line of the server's log that says most about its end: its last PANIC, else its last line of
+ * its own (a client's FATAL — a wrong database, a wrong password — says nothing about the server).
+ */
 export async function lastLogLine(logFile: string | undefined): Promise<string | undefined> {
   if (!logFile) return undefined
-  const text = await readFile(logFile, 'utf8').catch(() => '')
-  return text
+  const lines = (await readFile(logFile, 'utf8').catch(() => ''))
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
-    .at(-1)
+  return (
+    lines.findLast((line) => line.includes('PANIC:')) ??
+    lines.findLast((line) => !/\b(?:ERROR|FATAL|STATEMENT|DETAIL|HINT|CONTEXT):/.test(line)) ??
+    lines.at(-1)
+  )
 }

@@ -71,7 +71,7 @@ export function upCommand(program: Command, io: CliIo): void {
         if (options.snapshot !== undefined) {
           const { serveSnapshot } = await import('./up-demo.js')
           const gone = await serveSnapshot(server, options.snapshot, io, watch.gone)
-          if (gone !== undefined) throw await goneError(server, gone)
+          if (gone !== undefined && !io.signal?.aborted) throw await goneError(server, gone)
           return
         }
         const url = server.provider === 'external' ? server.url : withDatabase(server.url, options.database)
@@ -101,10 +101,10 @@ export function upCommand(program: Command, io: CliIo): void {
           say(io, 'Ready. Press Ctrl-C to stop.')
         }
         const gone = await stopped(io.signal, watch.gone)
-        if (gone !== undefined) throw await goneError(server, gone)
+        if (gone !== undefined && !io.signal?.aborted) throw await goneError(server, gone)
         if (text) say(io, 'Stopping…')
       } catch (error) {
-        throw await goneWhenItIs(error, server, watch)
+        throw await goneWhenItIs(error, server, watch, io.signal)
       } finally {
         await watch.close()
         await server.stop()
@@ -149,11 +149,11 @@ export async function stopped(
   }
 }
 
-/** The one line `up` ends with when its server died: why, and what its log said last. */
+/** The one line `up` ends with when its server died: why, and what its log said last (see lastLogLine). */
 async function goneError(server: StartedPostgres, reason: string): Promise<CliError> {
   const last = await lastLogLine(server.logFile)
   const log = server.logFile
-    ? `; last line of its log ${server.logFile}${last ? `: "${last}"` : ' (empty)'}`
+    ? `; its log ${server.logFile} ${last ? `last said: "${last}"` : 'is empty'}`
     : ''
   return new CliError(
     `the PostgreSQL server is gone (${reason})${log}; dsta-db up stops and removes what it started`,
@@ -163,14 +163,22 @@ async function goneError(server: StartedPostgres, reason: string): Promise<CliEr
 
 /**
  * An error while `up` migrated or loaded may be the server dying under it: the exit (or the lost
- * connection) is reported a moment later than the failed query. Then the one line says so instead.
+ * connection) is reported a moment later than the failed query. Then the one line says so instead —
+ * unless Ctrl-C came first: a terminal sends it to the server too, which then stops as asked.
  */
-async function goneWhenItIs(error: unknown, server: StartedPostgres, watch: ServerWatch): Promise<unknown> {
-  if (error instanceof CliError && error.exitCode === SERVER_GONE_EXIT) return error
+async function goneWhenItIs(
+  error: unknown,
+  server: StartedPostgres,
+  watch: ServerWatch,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (signal?.aborted || (error instanceof CliError && error.exitCode === SERVER_GONE_EXIT)) return error
   if (watch.reason === undefined) {
     const { isServerGone } = await import('../isolation/gone.js')
     if (!isServerGone(error)) return error
-    await Promise.race([watch.gone, new Promise((resolve) => setTimeout(resolve, 2000))])
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([watch.gone, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
+    clearTimeout(timer)
   }
   return watch.reason === undefined ? error : goneError(server, watch.reason)
 }
