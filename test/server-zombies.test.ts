@@ -10,8 +10,15 @@ import { afterEach, expect, test } from 'vitest'
 import { isAlive } from '../src/server/orphans.js'
 
 const started: ChildProcess[] = []
+const fakes: number[] = []
 afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL')
+  for (const pid of fakes.splice(0))
+    try {
+      process.kill(pid, 'SIGKILL') // a stand-in postmaster the watchdog did not stop (a failed test)
+    } catch {
+      // stopped, as it should be
+    }
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -63,6 +70,7 @@ test.skipIf(!existsSync('/proc/self/stat'))(
         '-D',
         join(runDir, 'data'),
       )
+      fakes.push(fake)
       // The run: a process that spawns the watchdog, tells it the pid, and is SIGKILLed.
       const script = `
         import { spawnWatchdog } from ${JSON.stringify(join(import.meta.dirname, '../src/server/orphans.ts'))}
