@@ -3,6 +3,7 @@
 # `migrate` and `load` at seeded random moments (SIGKILL of the group, SIGKILL of the main process,
 # Ctrl-C) and checks that nothing of the killed runs survives the next start. Prints its figures.
 # DSTA_FAULT_ROUNDS (default 6: 30 faults, about 4 minutes) and DSTA_FAULT_SEED (default 2026) replay a run exactly.
+# Under a slow init (orphans reaped seconds late): REAP_EVERY=30 python3 test/faults/slow-reaper.py bash .ci/faults.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 test -f dist/cli/main.js || npm run build
