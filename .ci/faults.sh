@@ -5,6 +5,7 @@
 # of the killed runs survives the next start. Prints its figures per kind and per command.
 # DSTA_FAULT_ROUNDS (default 60: 20 faults of each kind for each command, 300 in all; see README
 # "What we promise" for its time) and DSTA_FAULT_SEED (default 2026) replay a run exactly.
+# Under a slow init (orphans reaped seconds late): REAP_EVERY=30 python3 test/faults/slow-reaper.py bash .ci/faults.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 test -f dist/cli/main.js || npm run build

@@ -24,24 +24,10 @@ test.skipIf(!existsSync('/proc/sysvipc/shm'))(
           faults: Array.from({ length: rounds }, (_, i) => kindOf(i + 1, target)).filter((k) => k === kind)
             .length,
         })
-    // Known defect (issue 11 open): a SIGKILL of `dsta-db up` at some moments of its start leaves its
-    // postgres running (4 of 12 up kills at seed 2026, timing-dependent). Printed above and here,
-    // not yet a failure; every other command's kills must leave nothing.
-    const known = figures.orphansLeft.filter((orphan) => / up \(/.test(orphan))
-    if (known.length)
-      console.warn(`fault matrix: KNOWN DEFECT, up left ${known.length} server(s): ${known.join('; ')}`)
-    expect(figures.orphansLeft.filter((orphan) => !known.includes(orphan))).toEqual([])
+    expect(figures.orphansLeft).toEqual([])
     expect(figures.rowsLost).toBe(0)
     expect(figures.partialWrites).toEqual([])
-    // The same defect seen from the next start: an `up` started at once after the kill finds the
-    // killed run's postgres still writing in its folder, and removing that folder fails (ENOTEMPTY;
-    // 3 of 60 up faults at seed 2026, the rounds whose up left a server). Printed, not yet a failure.
-    const knownNext = figures.nextRunFailures.filter((failure) => / up \(.*ENOTEMPTY/.test(failure))
-    if (knownNext.length)
-      console.warn(
-        `fault matrix: KNOWN DEFECT, up's next start failed ${knownNext.length} time(s): ${knownNext.join('; ')}`,
-      )
-    expect(figures.nextRunFailures.filter((failure) => !knownNext.includes(failure))).toEqual([])
+    expect(figures.nextRunFailures).toEqual([])
     expect(figures.bystandersTouched).toEqual([])
     expect(figures.secretsPrinted).toBe(0)
   },

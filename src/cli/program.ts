@@ -54,7 +54,7 @@ export function buildProgram(io: CliIo): Command {
     .addHelpText(
       'after',
       '\nExamples:\n  $ dsta-db up --demo\n  $ DATABASE_URL=postgresql://dsta:dsta@localhost:5432/dsta_dev dsta-db init --with-sample-data\n' +
-        '\nExit codes: 0 done, 1 failed (nothing written), 2 wrong invocation, 3 refused by the production guard, 130 interrupted.\n',
+        '\nExit codes: 0 done, 1 failed (nothing written), 2 wrong invocation, 3 refused by the production guard, 4 the server `up` served died, 130 interrupted.\n',
     )
   for (const add of COMMANDS) add(program, io)
   return program

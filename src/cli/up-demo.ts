@@ -47,8 +47,16 @@ export async function demo(url: string, io: CliIo): Promise<void> {
   })
 }
 
-/** `up --snapshot`: the databases of a saved snapshot, as they were, until Ctrl-C. Saves nothing back. */
-export async function serveSnapshot(server: StartedPostgres, name: string, io: CliIo): Promise<void> {
+/**
+ * `up --snapshot`: the databases of a saved snapshot, as they were, until Ctrl-C (undefined) or the
+ * server is gone (`gone`'s reason). Saves nothing back.
+ */
+export async function serveSnapshot(
+  server: StartedPostgres,
+  name: string,
+  io: CliIo,
+  gone: Promise<string>,
+): Promise<string | undefined> {
   if (!server.fromSnapshot)
     throw new CliError(
       `no snapshot "${name}" for these binaries (a test run saves "kept" when a database-isolation file failed)`,
@@ -59,6 +67,7 @@ export async function serveSnapshot(server: StartedPostgres, name: string, io: C
   )
   for (const database of databases) say(io, `${database}: ${redact(withDatabase(server.url, database))}`)
   say(io, 'Ready. Press Ctrl-C to stop (the snapshot stays as it was).')
-  await stopped(io.signal)
-  say(io, 'Stopping…')
+  const reason = await stopped(io.signal, gone)
+  if (reason === undefined) say(io, 'Stopping…')
+  return reason
 }

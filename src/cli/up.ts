@@ -1,8 +1,10 @@
 import { type Command, Option } from 'commander'
 import { databasePath, redact } from '../server/address.js'
-import { type CliIo, examples, say, wholeNumber } from './context.js'
+import type { StartedPostgres } from '../server/types.js'
+import { CliError, type CliIo, examples, say, wholeNumber } from './context.js'
 import { DIR_HELP, type DirOptions, migrationDirs, printResult, withProgress } from './migrate.js'
 import type { OutputOptions } from './output.js'
+import { lastLogLine, SERVER_GONE_EXIT, type ServerWatch, watchServer } from './up-watch.js'
 
 interface UpOptions extends DirOptions, OutputOptions {
   demo?: boolean
@@ -40,11 +42,13 @@ export function upCommand(program: Command, io: CliIo): void {
     .option('--json', 'print the address and the log file as one JSON line once ready')
     .addHelpText(
       'after',
-      examples(
-        'dsta-db up --demo',
-        'dsta-db up --port 5433',
-        'dsta-db up --bin-dir /usr/lib/postgresql/15/bin',
-      ),
+      '\nExit codes: 0 stopped by Ctrl-C (or --demo done), 1 failed, 2 wrong invocation, ' +
+        '4 the server died while up served (one line says why; nothing is left behind).\n' +
+        examples(
+          'dsta-db up --demo',
+          'dsta-db up --port 5433',
+          'dsta-db up --bin-dir /usr/lib/postgresql/15/bin',
+        ),
     )
     .action(async (options: UpOptions) => {
       const { startPostgres } = await import('../server/index.js')
@@ -57,6 +61,8 @@ export function upCommand(program: Command, io: CliIo): void {
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       })
       const text = !options.json
+      // From the start on: a server that dies while `up` migrates or serves ends `up` with one line.
+      const watch = watchServer(server)
       try {
         const from = server.provider === 'embedded' && options.binDir ? `, binaries of ${server.binDir}` : ''
         if (text) say(io, `PostgreSQL ${server.version} (${server.provider}${from}) is up`)
@@ -64,7 +70,9 @@ export function upCommand(program: Command, io: CliIo): void {
           say(io, `Server log: ${server.logFile} (removed when the server stops)`)
         if (options.snapshot !== undefined) {
           const { serveSnapshot } = await import('./up-demo.js')
-          return await serveSnapshot(server, options.snapshot, io)
+          const gone = await serveSnapshot(server, options.snapshot, io, watch.gone)
+          if (gone !== undefined && !io.signal?.aborted) throw await goneError(server, gone)
+          return
         }
         const url = server.provider === 'external' ? server.url : withDatabase(server.url, options.database)
         if (server.provider !== 'external') {
@@ -92,9 +100,13 @@ export function upCommand(program: Command, io: CliIo): void {
             say(io, `The password (***) is in ${server.passwordFile}, readable by you alone.`)
           say(io, 'Ready. Press Ctrl-C to stop.')
         }
-        await stopped(io.signal)
+        const gone = await stopped(io.signal, watch.gone)
+        if (gone !== undefined && !io.signal?.aborted) throw await goneError(server, gone)
         if (text) say(io, 'Stopping…')
+      } catch (error) {
+        throw await goneWhenItIs(error, server, watch, io.signal)
       } finally {
+        await watch.close()
         await server.stop()
       }
     })
@@ -107,22 +119,27 @@ export function withDatabase(serverUrl: string, name: string): string {
 }
 
 /**
- * Resolves when `signal` aborts, or on SIGINT / SIGTERM when there is no signal. A timer keeps the
- * process alive meanwhile: the server is another process, and a pending promise alone is not enough.
+ * Resolves when `signal` aborts, or on SIGINT / SIGTERM when there is no signal (with undefined), or
+ * when `gone` resolves (with its reason). A timer keeps the process alive meanwhile: the server is
+ * another process, and a pending promise alone is not enough.
  */
-export async function stopped(signal: AbortSignal | undefined): Promise<void> {
+export async function stopped(
+  signal: AbortSignal | undefined,
+  gone: Promise<string> = new Promise(() => {}),
+): Promise<string | undefined> {
   const keepAlive = setInterval(() => {}, 2 ** 30)
   try {
-    await new Promise<void>((resolve) => {
+    return await new Promise<string | undefined>((resolve) => {
+      gone.then(resolve)
       if (signal) {
-        if (signal.aborted) resolve()
-        signal.addEventListener('abort', () => resolve(), { once: true })
+        if (signal.aborted) resolve(undefined)
+        signal.addEventListener('abort', () => resolve(undefined), { once: true })
         return
       }
       const stop = () => {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
-        resolve()
+        resolve(undefined)
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
@@ -130,4 +147,38 @@ export async function stopped(signal: AbortSignal | undefined): Promise<void> {
   } finally {
     clearInterval(keepAlive)
   }
+}
+
+/** The one line `up` ends with when its server died: why, and what its log said last (see lastLogLine). */
+async function goneError(server: StartedPostgres, reason: string): Promise<CliError> {
+  const last = await lastLogLine(server.logFile)
+  const log = server.logFile
+    ? `; its log ${server.logFile} ${last ? `last said: "${last}"` : 'is empty'}`
+    : ''
+  return new CliError(
+    `the PostgreSQL server is gone (${reason})${log}; dsta-db up stops and removes what it started`,
+    SERVER_GONE_EXIT,
+  )
+}
+
+/**
+ * An error while `up` migrated or loaded may be the server dying under it: the exit (or the lost
+ * connection) is reported a moment later than the failed query. Then the one line says so instead —
+ * unless Ctrl-C came first: a terminal sends it to the server too, which then stops as asked.
+ */
+async function goneWhenItIs(
+  error: unknown,
+  server: StartedPostgres,
+  watch: ServerWatch,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (signal?.aborted || (error instanceof CliError && error.exitCode === SERVER_GONE_EXIT)) return error
+  if (watch.reason === undefined) {
+    const { isServerGone } = await import('../isolation/gone.js')
+    if (!isServerGone(error)) return error
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([watch.gone, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))])
+    clearTimeout(timer)
+  }
+  return watch.reason === undefined ? error : goneError(server, watch.reason)
 }

@@ -95,13 +95,4 @@ async function pruneClusters(baseDir: string): Promise<void> {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-export { removeStaleRuns } from './orphans.js'
+export { isAlive, removeStaleRuns } from './orphans.js'

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
 import { cachedCluster } from './cluster.js'
-import { removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
+import { removeLeftSegment, removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
 import { checkPortFree, isPortTaken, portInUse } from './port.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { baseDirWithRoom, explainNoSpace } from './room.js'
@@ -118,13 +118,16 @@ function started(
   const stop = () => {
     stopping ??= (async () => {
       let cleanExit = false
-      if (postgres.exitCode === null && postgres.signalCode === null) {
+      const diedAlone = postgres.exitCode !== null || postgres.signalCode !== null
+      if (!diedAlone) {
         postgres.ref() // unref'd while running; the wait for its exit must keep us alive
         const exited = new Promise((resolve) => postgres.once('exit', (code) => resolve(code)))
         postgres.kill('SIGINT') // fast shutdown: disconnects clients, leaves no shared memory behind
         cleanExit = (await exited) === 0
       }
       watchdog.dismiss()
+      // Killed under us (or crashed): its System V segment stays unless someone removes it.
+      if (diedAlone) await removeLeftSegment(join(folders.runDir, 'data'))
       if (saveAs && cleanExit) {
         await takeBack(join(folders.runDir, 'data'), folders.user)
         await saveSnapshot(folders.cluster, saveAs.name, join(folders.runDir, 'data'), saveAs.replace)

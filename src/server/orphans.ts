@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { run } from './run.js'
@@ -16,12 +17,15 @@ while read -r line; do pid=$line; done
 # Every postmaster on this folder: the one we were told of, and any whose pid never reached us (a
 # kill right after its spawn). Each is recognised by its own command line: postgres -D <dir>/data.
 pids=$(ps -eo pid=,args= 2>/dev/null | awk -v d="-D $dir/data" 'index($0, d) { print $1 }')
+# Running, not a zombie: a postmaster that exited stays a zombie until its parent reaps it, and once
+# our process died that parent is init (or a subreaper), which may take seconds; kill -0 counts it.
+running() { case $(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ') in ''|Z*) return 1;; esac; }
 for p in $pid $pids; do
   ps -o args= -p "$p" 2>/dev/null | grep -qF -- "$dir/data" || continue
   kill -INT "$p" 2>/dev/null
-  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-  kill -QUIT "$p" 2>/dev/null
-  i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+  i=0; while running "$p" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  running "$p" && kill -QUIT "$p" 2>/dev/null
+  i=0; while running "$p" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 done
 if [ -r "$dir/data/postmaster.pid" ]; then
   set -- $(sed -n 7p "$dir/data/postmaster.pid")
@@ -34,7 +38,9 @@ if [ -r "$dir/data/postmaster.pid" ]; then
     sleep 0.1; i=$((i+1))
   done
 fi
-rm -rf "$dir"`
+# A copy into the folder may still run (its shell outlives a SIGKILL of the run alone): remove
+# until nothing comes back.
+i=0; while [ -e "$dir" ] && [ $i -lt 25 ]; do rm -rf "$dir" 2>/dev/null || sleep 0.2; i=$((i+1)); done`
 
 /** A run's watchdog over `runDir`; tell it each postmaster's pid with `watch(pid)`. */
 export interface Watchdog {
@@ -61,12 +67,26 @@ export function spawnWatchdog(runDir: string): Watchdog {
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether process `pid` runs. A zombie does not: it has exited and only waits for its parent to
+ * collect its status — init's job once our process died, which a busy or slow init (a container's
+ * PID 1) does seconds later. `kill(pid, 0)` alone counts zombies as alive.
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  return !isZombie(pid)
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return false // no /proc (macOS): as kill(pid, 0) said
   }
 }
 
@@ -86,6 +106,22 @@ async function stopOrphan(dataDir: string): Promise<void> {
   }
   const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
   if (key !== undefined && id !== undefined) await removeSegment(key, id)
+}
+
+/**
+ * A postmaster that died by a kill (SIGKILL, a crash) leaves its System V segment: removes it once
+ * the children that outlive it for a moment have let go (within 5 s), read from its postmaster.pid.
+ */
+export async function removeLeftSegment(dataDir: string): Promise<void> {
+  const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')
+  const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
+  if (!Number.isInteger(key) || !Number.isInteger(id)) return
+  for (let i = 0; i < 100; i++) {
+    if (await removeSegment(key as number, id as number)) return
+    const table = await readFile('/proc/sysvipc/shm', 'utf8').catch(() => '')
+    if (!table.split('\n').some((line) => line.trim().split(/\s+/)[1] === String(id))) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 /** Removes the System V segment `id` if it still has `key` (not reused) and no process attached. */
@@ -116,7 +152,8 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
     if (!owner || isAlive(Number(owner))) continue
     const folder = join(baseDir, entry)
     await stopOrphan(join(folder, 'data'))
-    await rm(folder, { recursive: true, force: true })
+    // Its watchdog may be removing it too, and the killed run's copy may still be writing in it (ENOTEMPTY).
+    await rm(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
     removed.push(folder)
   }
   return removed

@@ -47,7 +47,8 @@ export function leftovers(
   for (const folder of recorded.folders)
     if (existsSync(join(baseDir, folder))) left.push(`${label}: folder ${folder}`)
   for (const [folder, postmaster] of recorded.postmasters) {
-    if (isAlive(postmaster.pid)) left.push(`${label}: postgres ${postmaster.pid} of ${folder}`)
+    if (isAlive(postmaster.pid))
+      left.push(`${label}: postgres ${postmaster.pid} of ${folder} (${describeProcess(postmaster.pid)})`)
     if (segments().has(postmaster.segment)) left.push(`${label}: System V segment ${postmaster.segment}`)
   }
   for (const proc of processesOfGroup(pid)) left.push(`${label}: process ${proc} of the killed group`)
@@ -108,11 +109,33 @@ export function clusterPasswords(baseDir: string): string[] {
     .filter(Boolean)
 }
 
+/**
+ * Whether `pid` still runs. A zombie does not: a killed run's postmaster, once dead, waits for its
+ * new parent (init, as its own parent was killed) to collect it, and a slow init takes seconds —
+ * `kill(pid, 0)` alone counted those as servers left running (the "up orphans" of issue 11).
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return false
+  }
+}
+
+/** A process as /proc shows it (state, parent, command line): what the orphan message prints. */
+function describeProcess(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+    return `state ${state}, parent ${ppid}, ${args.slice(0, 160) || stat.slice(0, stat.lastIndexOf(')') + 1)}`
+  } catch {
+    return 'gone by now'
   }
 }
