@@ -5,7 +5,6 @@
 // import of the test file.
 import { readFile } from 'node:fs/promises'
 import { afterAll, expect, inject } from 'vitest'
-import { registerChartOnFailure } from './chart-on-failure.js'
 import { endFileTransaction, takeFileTransaction } from './file-transactions.js'
 import { isolationOf } from './isolation-mark.js'
 import { registerPlanMatchers } from './matchers.js'
@@ -27,6 +26,8 @@ export async function setUpFile(): Promise<void> {
       afterAll(() => endFileTransaction(path))
     }
   }
-  registerChartOnFailure()
+  // Loaded only when asked for: every module costs each isolated file its load.
+  if (inject('dstaDbOptions')?.chartOnFailure)
+    (await import('./chart-on-failure.js')).registerChartOnFailure()
   registerPlanMatchers()
 }
