@@ -31,3 +31,7 @@ test('the db fixture loads Slonik (and zod, its dependency), not Faker', () => {
 test('under database isolation, pool is a real pg.Pool whose commits the file keeps', () => {
   expect(run.results.filter((result) => result.fullName.startsWith('database isolation'))).toHaveLength(2)
 })
+
+test('under database isolation too, a file that uses only `pool` loads pg alone (its Slonik pool opens on first use)', () => {
+  expect(heavy('database'), run.output).toEqual(['pg'])
+})

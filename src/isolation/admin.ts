@@ -3,9 +3,16 @@ import pg from 'pg'
 /** Every database this toolkit creates starts with this prefix, so a cleanup never touches anything else. */
 export const DSTA_PREFIX = 'dsta_'
 
-/** Opens a plain `pg` client (no Slonik: admin statements must run outside any transaction), runs `fn`, closes it. */
-export async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectAdmin(url)
+/**
+ * Opens a plain `pg` client (no Slonik: admin statements must run outside any transaction), runs `fn`,
+ * closes it. Given an open admin client instead of an address, runs `fn` on it and leaves it open.
+ */
+export async function withAdminClient<T>(
+  server: string | pg.Client,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  if (typeof server !== 'string') return fn(server)
+  const client = await connectAdmin(server)
   try {
     return await fn(client)
   } finally {

@@ -76,11 +76,15 @@ export class ClonePool {
 
   /**
    * `server`: the server's address (the pool opens and ends its own connection), or a connection the
-   * caller keeps (a run's lease: the pool uses it and leaves it open at close).
+   * caller keeps (a run's lease: the pool uses it and leaves it open at close), unless `ownsClient`.
    */
-  static async start(server: string | pg.Client, options: ClonePoolOptions): Promise<ClonePool> {
+  static async start(
+    server: string | pg.Client,
+    options: ClonePoolOptions,
+    ownsClient = typeof server === 'string',
+  ): Promise<ClonePool> {
     const client = typeof server === 'string' ? await connectAdmin(server) : server
-    const pool = new ClonePool(client, options, typeof server === 'string')
+    const pool = new ClonePool(client, options, ownsClient)
     await client.query(`LISTEN ${quoteIdent(claimChannel(options.runId))}`)
     client.on('notification', pool.#onClaim)
     pool.#enqueue(async () => {

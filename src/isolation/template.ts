@@ -45,10 +45,16 @@ export function hashParts(parts: Record<string, string>): string {
  * Returns the template for `recipe`, building it when missing. Safe when several runs or shards race:
  * the build happens under a session advisory lock on one plain connection, into a scratch database
  * that is renamed only once complete, so a crashed build never leaves a half-made template.
- * The finished template refuses connections, so a clone never waits for one to close.
+ * The finished template refuses connections, so a clone never waits for one to close. `lookOn`, an
+ * open admin client, is asked first: a template that stands needs no connection of its own.
  */
-export async function ensureTemplate(serverUrl: string, recipe: TemplateRecipe): Promise<Template> {
+export async function ensureTemplate(
+  serverUrl: string,
+  recipe: TemplateRecipe,
+  lookOn?: import('pg').Client,
+): Promise<Template> {
   const name = templateName(recipe.hash)
+  if (lookOn && (await isReady(lookOn, name))) return { name, built: false }
   return withAdminClient(serverUrl, async (client) => {
     if (await isReady(client, name)) return { name, built: false }
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [name])

@@ -6,15 +6,33 @@ import { asServerGone } from '../isolation/gone.js'
 import { redact } from '../server/external.js'
 import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
-import { adminClient, openTestPool } from './worker.js'
+import { adminClient } from './worker.js'
 
-/** A file in `database` isolation: its own clone, its own pool, `DATABASE_URL` pointing at it. */
+/** A file in `database` isolation: its own clone, `DATABASE_URL` pointing at it, a Slonik pool on first use. */
 export interface FileDatabase {
   name: string
   url: string
-  pool: Promise<DatabasePool>
+  /** The file's Slonik pool (`db`, `fileDb`), opened by the first call: a file using only `pool` never loads Slonik. */
+  slonik(): Promise<DatabasePool>
   failed: boolean
   previousUrl: string | undefined
+  opened?: Promise<DatabasePool> | undefined
+}
+
+/**
+ * Test pools (Slonik): a test may sit between queries for long, and a retried statement would hide
+ * the first failure; Slonik's 60 s timeouts and 5 retries are for services, not for tests.
+ */
+async function openTestPool(url: string): Promise<DatabasePool> {
+  const { createDstaPool } = await import('../schema/pool.js')
+  return createDstaPool(url, {
+    maximumPoolSize: 4,
+    idleTimeout: 'DISABLE_TIMEOUT',
+    idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
+    statementTimeout: 'DISABLE_TIMEOUT',
+    queryRetryLimit: 0,
+    transactionRetryLimit: 0,
+  })
 }
 
 const KEY = Symbol.for('dsta-db.files')
@@ -37,7 +55,10 @@ export async function openFileDatabase(context: DstaRunContext, path: string): P
   const file: FileDatabase = {
     name,
     url,
-    pool: openTestPool(url),
+    slonik() {
+      file.opened ??= openTestPool(url)
+      return file.opened
+    },
     failed: false,
     previousUrl: process.env.DATABASE_URL,
   }
@@ -61,7 +82,7 @@ export async function closeFileDatabase(context: DstaRunContext, path: string): 
 }
 
 async function dropOrKeep(context: DstaRunContext, path: string, file: FileDatabase): Promise<void> {
-  await (await file.pool).end()
+  if (file.opened) await (await file.opened).end()
   const admin = await adminClient(context)
   const relativePath = relative(context.root, path)
   if (file.failed && context.keepFailed > 0) {

@@ -69,7 +69,7 @@ function slonikOf(file: FileConnection & { kind: 'transaction' }): Promise<Suite
 export async function testConnection(context: object): Promise<CommonQueryMethods | undefined> {
   const test = (context as { dstaTest?: FileConnection }).dstaTest
   if (!test) return undefined
-  return test.kind === 'database' ? test.own.pool : (await slonikOf(test)).connection
+  return test.kind === 'database' ? test.own.slonik() : (await slonikOf(test)).connection
 }
 
 /** Under `database` isolation, `pool` is a real pg.Pool on the file's database (its `end()` is the file's). */
@@ -137,7 +137,7 @@ export function buildTest() {
         return file
       })
       .extend('fileDb', { scope: 'file' }, async ({ dstaFile }): Promise<CommonQueryMethods> => {
-        if (dstaFile.kind === 'database') return dstaFile.own.pool
+        if (dstaFile.kind === 'database') return dstaFile.own.slonik()
         return (await slonikOf(dstaFile)).fileConnection
       })
       .extend('filePool', { scope: 'file' }, async ({ dstaFile }): Promise<pg.Pool> => {
@@ -186,7 +186,7 @@ export function buildTest() {
         return dstaFile
       })
       .extend('db', async ({ dstaTest }): Promise<CommonQueryMethods> => {
-        if (dstaTest.kind === 'database') return dstaTest.own.pool
+        if (dstaTest.kind === 'database') return dstaTest.own.slonik()
         return (await slonikOf(dstaTest)).connection
       })
       .extend('pool', async ({ dstaTest }): Promise<pg.Pool> => {

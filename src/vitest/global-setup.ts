@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os'
+import type pg from 'pg'
 import type { TestProject } from 'vitest/node'
+import { connectAdmin } from '../isolation/admin.js'
 import { checkConnectionBudget } from '../isolation/budget.js'
 import { ClonePool } from '../isolation/clones.js'
 import { goneReason } from '../isolation/gone.js'
@@ -94,8 +96,15 @@ export default async function setup(project: TestProject) {
       if (swept.length > 0)
         console.log(`dsta-db: dropped ${swept.length} database(s) of runs that died: ${swept.join(', ')}`)
     }
-    if (keepFailed > 0) await pruneKept(server.url, keepFailed, projectId)
-    current = await prepare(recipe)
+    // The clone pool's own connection opens meanwhile: the checks below run on the lease's.
+    const clonesClient = connectAdmin(server.url)
+    try {
+      if (keepFailed > 0) await pruneKept(lease.client, keepFailed, projectId)
+      current = await prepare(recipe, clonesClient)
+    } catch (error) {
+      await clonesClient.then((client) => client.end()).catch(() => {})
+      throw error
+    }
     if (onShared) {
       const pruned = await lease.pruneTemplates(projectId)
       if (pruned.length > 0)
@@ -129,9 +138,9 @@ export default async function setup(project: TestProject) {
     )
   }
 
-  async function prepare(recipe: TemplateRecipe) {
+  async function prepare(recipe: TemplateRecipe, clonesClient?: Promise<pg.Client>) {
     await lease.holdTemplate(templateName(recipe.hash)) // before it is looked for: no pruner drops it now
-    const template = await ensureTemplate(server.url, recipe)
+    const template = await ensureTemplate(server.url, recipe, lease.client)
     if (onShared) await lease.recordUse(template.name, projectId)
     const context: DstaRunContext = {
       serverUrl: server.url,
@@ -145,13 +154,17 @@ export default async function setup(project: TestProject) {
       project: projectId,
     }
     // Its own connection: the pool's statements run in the background, the lease's in this code's order.
-    const clones = await ClonePool.start(server.url, {
-      runId,
-      template: template.name,
-      workers: workerCount(project),
-      spares: options.readyClones ?? 2,
-      maxDatabases: options.maxDatabases ?? 64,
-    })
+    const clones = await ClonePool.start(
+      clonesClient ? await clonesClient : server.url,
+      {
+        runId,
+        template: template.name,
+        workers: workerCount(project),
+        spares: options.readyClones ?? 2,
+        maxDatabases: options.maxDatabases ?? 64,
+      },
+      true,
+    )
     project.provide('dstaDb', context)
     return { context, clones, built: template.built }
   }
@@ -181,7 +194,8 @@ export default async function setup(project: TestProject) {
       await lease.release()
       return releaseServer(sharedServer).catch(() => {})
     }
-    const kept = server.provider === 'embedded' && keepFailed > 0 ? await listKept(server.url, projectId) : []
+    const kept =
+      server.provider === 'embedded' && keepFailed > 0 ? await listKept(lease.client, projectId) : []
     if (kept.length > 0) {
       server.saveSnapshotOnStop?.(KEPT_SNAPSHOT, { replace: true }) // over the template's: this matters more
       console.warn(

@@ -5,7 +5,12 @@ const MARK = /^\s*(?:\/\/|\/?\*+)\s*@dsta-isolation\s+(\S+)/m
 
 /** A file's isolation: its `// @dsta-isolation database|transaction` comment (in its first lines), else the default. */
 export async function fileIsolation(path: string, fallback: Isolation): Promise<Isolation> {
-  const head = (await readFile(path, 'utf8')).slice(0, 4000)
+  return isolationOf(await readFile(path, 'utf8'), path, fallback)
+}
+
+/** `fileIsolation` over the file's text, already read. */
+export function isolationOf(text: string, path: string, fallback: Isolation): Isolation {
+  const head = text.slice(0, 4000)
   const match = MARK.exec(head)
   if (!match) return fallback
   const value = match[1]

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type pg from 'pg'
 import { DSTA_PREFIX, databasesLike, dropDatabase, startsWith, withAdminClient } from '../isolation/admin.js'
 
 const KEPT_PREFIX = `${DSTA_PREFIX}keep_`
@@ -41,13 +42,13 @@ export function keptName(file: string, project: string, now = Date.now()): strin
 }
 
 /** The project's kept databases on the server, oldest first. */
-export async function listKept(serverUrl: string, project: string): Promise<string[]> {
-  return withAdminClient(serverUrl, (client) => databasesLike(client, startsWith(projectPrefix(project))))
+export async function listKept(server: string | pg.Client, project: string): Promise<string[]> {
+  return withAdminClient(server, (client) => databasesLike(client, startsWith(projectPrefix(project))))
 }
 
 /** Drops the project's kept databases beyond its newest `max`; other projects' are not looked at. */
-export async function pruneKept(serverUrl: string, max: number, project: string): Promise<void> {
-  await withAdminClient(serverUrl, async (client) => {
+export async function pruneKept(server: string | pg.Client, max: number, project: string): Promise<void> {
+  await withAdminClient(server, async (client) => {
     const kept = await databasesLike(client, startsWith(projectPrefix(project)))
     for (const name of kept.slice(0, Math.max(0, kept.length - max))) await dropDatabase(client, name)
   })

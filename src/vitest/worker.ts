@@ -1,10 +1,11 @@
 import pg from 'pg'
-import type { DatabasePool } from 'slonik'
 import { connectAdmin, databaseUrl, pgCode } from '../isolation/admin.js'
 import { ensureClone, replaceClone, workerCloneName } from '../isolation/clones.js'
 import type { SuiteTransaction } from '../isolation/suite.js'
-import { createDstaPool } from '../schema/pool.js'
+import { takeFileTransaction } from './file-transactions.js'
 import type { DstaRunContext } from './options.js'
+
+export { endFileTransaction } from './file-transactions.js'
 
 /** A worker slot's connection: one pg client on the slot's clone, kept across the files it runs. */
 export interface Slot {
@@ -12,34 +13,17 @@ export interface Slot {
   client: Promise<pg.Client>
 }
 
-/** Connections a worker keeps for its whole life, and the transaction begun early for a file. */
+/** Connections a worker keeps for its whole life. */
 interface WorkerConnections {
   slots: Map<string, Slot>
   admin?: Promise<pg.Client> | undefined
-  early: Map<string, { suite: Promise<SuiteTransaction>; context: DstaRunContext }>
 }
 
 // The setup file and the test file may load this module twice; the state lives on globalThis.
 const KEY = Symbol.for('dsta-db.worker')
 const store = globalThis as { [KEY]?: WorkerConnections }
-store[KEY] ??= { slots: new Map(), early: new Map() }
+store[KEY] ??= { slots: new Map() }
 const connections: WorkerConnections = store[KEY]
-
-/**
- * Test pools (Slonik, for `database`-isolation files): a test may sit between queries for long, and
- * a retried statement would hide the first failure; Slonik's 60 s timeouts and 5 retries are for
- * services, not for tests.
- */
-export function openTestPool(url: string): Promise<DatabasePool> {
-  return createDstaPool(url, {
-    maximumPoolSize: 4,
-    idleTimeout: 'DISABLE_TIMEOUT',
-    idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
-    statementTimeout: 'DISABLE_TIMEOUT',
-    queryRetryLimit: 0,
-    transactionRetryLimit: 0,
-  })
-}
 
 export function workerSlot(): string {
   return process.env.VITEST_POOL_ID ?? `p${process.pid}`
@@ -87,46 +71,20 @@ async function connect(name: string, url: string): Promise<pg.Client> {
 }
 
 /**
- * The file's transaction on the slot's client. The setup file calls this while the test file is
- * still to be imported, so connecting and BEGIN overlap the import; the fixtures take it from here.
+ * The file's transaction on the slot's client: the one the setup file began while the test file was
+ * still to be imported (see file-transactions.ts), else begun now.
  */
 export function fileTransaction(context: DstaRunContext, path: string): Promise<SuiteTransaction> {
-  let early = connections.early.get(path)
-  if (!early) {
-    const suite = (async () => {
-      const [{ beginSuiteTransaction }, client] = await Promise.all([
-        import('../isolation/suite.js'),
-        slotClient(context).client,
-      ])
-      return beginSuiteTransaction(client)
-    })()
-    suite.catch(() => {}) // reported to the fixture that takes it
-    early = { suite, context }
-    connections.early.set(path, early)
-  }
-  return early.suite
+  return takeFileTransaction(path, context, () => beginFileTransaction(context))
 }
 
-/**
- * Ends the file's transaction, if one was begun (the fixture that used it, or the setup file's
- * afterAll). When something committed into the slot's clone (a test's COMMIT), the clone is replaced
- * by a fresh one, so the next file of this worker starts from the template.
- */
-export async function endFileTransaction(path: string): Promise<void> {
-  const early = connections.early.get(path)
-  if (!early) return
-  connections.early.delete(path)
-  const suite = await early.suite
-  const failed = await suite.end().then(
-    () => undefined,
-    (error: unknown) => ({ error }),
-  )
-  if (suite.committed) {
-    const renewed = renewSlot(early.context)
-    // A failed end (the server gone…) is the error to report, not the renewal's that follows from it.
-    await (failed ? renewed.catch(() => {}) : renewed)
-  }
-  if (failed) throw failed.error
+/** Connects (or reuses the slot's client) and begins a file's transaction. */
+export async function beginFileTransaction(context: DstaRunContext): Promise<SuiteTransaction> {
+  const [{ beginSuiteTransaction }, client] = await Promise.all([
+    import('../isolation/suite.js'),
+    slotClient(context).client,
+  ])
+  return beginSuiteTransaction(client)
 }
 
 /** Replaces this worker slot's clone by a fresh copy of the template; the next file opens a new client. */
