@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type StartedPostgres, startEmbedded } from '../src/server/index.js'
+import { isAlive } from '../src/server/orphans.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const isRoot = process.getuid?.() === 0
@@ -134,15 +135,6 @@ describe('a stale postmaster.pid in the cache', () => {
     }
   })
 })
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('a base folder left by another user', () => {
   it.skipIf(!isRoot)(

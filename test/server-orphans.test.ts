@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded } from '../src/server/index.js'
+import { isAlive } from '../src/server/orphans.js'
 
 let baseDir: string
 beforeAll(async () => {
@@ -51,15 +52,6 @@ function segmentExists(id: number): boolean {
   return readFileSync('/proc/sysvipc/shm', 'utf8')
     .split('\n')
     .some((line) => line.trim().split(/\s+/)[1] === String(id))
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 async function waitUntil(condition: () => boolean, ms = 20_000): Promise<boolean> {

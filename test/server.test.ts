@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findBinaries } from '../src/server/binaries.js'
 import type { StartedPostgres } from '../src/server/index.js'
 import { defaultBaseDir, externalUrl, redact, startEmbedded, startPostgres } from '../src/server/index.js'
+import { isAlive } from '../src/server/orphans.js'
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client(url)
@@ -16,15 +17,6 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
     return (await client.query<T>(text)).rows
   } finally {
     await client.end()
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }
 

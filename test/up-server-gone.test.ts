@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startEmbedded } from '../src/server/index.js'
+import { isAlive } from '../src/server/orphans.js'
 
 const repo = join(import.meta.dirname, '..')
 let baseDir: string
@@ -49,15 +50,6 @@ const segments = () =>
   readFileSync('/proc/sysvipc/shm', 'utf8')
     .split('\n')
     .map((line) => Number(line.trim().split(/\s+/)[1]))
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test.skipIf(!existsSync('/proc/sysvipc/shm'))(
   'its postmaster killed: up says so in one line, exits 4, and leaves no folder, segment or process',

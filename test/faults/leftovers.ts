@@ -2,6 +2,7 @@
 // start, what of them survives (processes, folders, System V segments, /dev/shm files).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isAlive } from '../../src/server/orphans.js'
 
 export interface Recorded {
   folders: Set<string>
@@ -107,25 +108,6 @@ export function clusterPasswords(baseDir: string): string[] {
       }
     })
     .filter(Boolean)
-}
-
-/**
- * Whether `pid` still runs. A zombie does not: a killed run's postmaster, once dead, waits for its
- * new parent (init, as its own parent was killed) to collect it, and a slow init takes seconds —
- * `kill(pid, 0)` alone counted those as servers left running (the "up orphans" of issue 11).
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
-  } catch {
-    return false
-  }
 }
 
 /** A process as /proc shows it (state, parent, command line): what the orphan message prints. */
