@@ -4,7 +4,7 @@
 // gets its connection and BEGIN started here, pg's import included, not awaited: they overlap the
 // import of the test file.
 import { readFile } from 'node:fs/promises'
-import { afterAll, expect, inject } from 'vitest'
+import { afterAll, beforeEach, expect, inject } from 'vitest'
 import { endFileTransaction, takeFileTransaction } from './file-transactions.js'
 import { isolationOf } from './isolation-mark.js'
 import { registerPlanMatchers } from './matchers.js'
@@ -19,7 +19,13 @@ export async function setUpFile(): Promise<void> {
     const text = await readFile(path, 'utf8')
     if (isolationOf(text, path, context.isolation) === 'database') {
       const { closeFileDatabase, openFileDatabase } = await import('./file-state.js')
-      await openFileDatabase(context, path)
+      const own = await openFileDatabase(context, path)
+      // Any failed test keeps the file's database (keepFailed), whether or not it used a fixture.
+      beforeEach(({ onTestFailed }) =>
+        onTestFailed(() => {
+          own.failed = true
+        }),
+      )
       afterAll(() => closeFileDatabase(context, path))
     } else if (USES_DATABASE.test(text)) {
       takeFileTransaction(path, context, async () =>

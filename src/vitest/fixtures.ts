@@ -144,12 +144,12 @@ export function buildTest() {
         if (dstaFile.kind === 'database') return pgPoolOf(dstaFile)
         return new (loaded().SavepointPool)(dstaFile.suite.fileLink)
       })
-      .extend('seed', { auto: true }, async ({ dstaRun, task, onTestFailed }) => {
+      // Not automatic: an auto fixture costs every test (≈ 0.3 ms), and only tests that draw seeded data
+      // (`seed`, `faker`, `factories`) have a seed to replay. A failed `database` file is marked by its setup.
+      .extend('seed', async ({ dstaRun, task, onTestFailed }) => {
         const file = task.file.name
         const seed = deriveSeed(dstaRun.baseSeed, file, task.fullTestName)
         onTestFailed(() => {
-          const own = loaded().fileDatabase(task.file.filepath)
-          if (own) own.failed = true
           const note = `\n\ndsta-db seed ${seed} (base ${dstaRun.baseSeed}); replay: ${replayCommand(dstaRun.baseSeed, file, task.fullTestName)}`
           for (const error of task.result?.errors ?? []) {
             // A lost server is not the test's doing: no replay hint on its one-line error.
