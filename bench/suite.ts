@@ -58,12 +58,13 @@ export default defineConfig({ plugins: [dstaDb()], test: { ${test}, server: { de
     return `import { defineConfig } from 'vitest/config'
 export default defineConfig({ test: { ${test} } })\n`
   return `import { defineConfig } from 'vitest/config'
-export default defineConfig({ test: { ${test}, globalSetup: ['./server-setup.ts'] } })\n`
+export default defineConfig({ test: { ${test}, globalSetup: ['./server-setup.ts'], server: { deps: { external: [${external}] } } } })\n`
 }
 
-// The hand-written baselines: one server and one migrated database for the run.
-const SERVER_SETUP = `import { startPostgres } from '${repo}src/server/index.ts'
-import { migrate } from '${repo}src/migrate/index.ts'
+// The hand-written baselines: one server and one migrated database for the run, started from dist/
+// as a package would be (not through Vite's transform of our sources, which would slow them down).
+const SERVER_SETUP = `import { startPostgres } from '${dist}server/index.js'
+import { migrate } from '${dist}migrate/index.js'
 export default async function setup(project) {
   const server = await startPostgres()
   await migrate(server.url)
@@ -109,7 +110,7 @@ const test = base.extend({ db: async ({}, use) => use(connection) })
 `,
   truncate: `import { sql } from 'slonik'
 import { afterAll, beforeEach, expect, inject, test as base } from 'vitest'
-import { createDstaPool } from '${repo}src/schema/index.ts'
+import { createDstaPool } from '${dist}schema/index.js'
 const pool = await createDstaPool(inject('benchUrl'))
 afterAll(() => pool.end())
 beforeEach(async () => { await pool.query(sql.unsafe\`TRUNCATE candlesticks, trades, order_books, market_metrics\`) })
