@@ -3,6 +3,7 @@ import pg from 'pg'
 import { type Link, send } from './link.js'
 
 type Control = 'begin' | 'commit' | 'rollback'
+const CONTROL_START = /^\s*(begin|start|commit|end|rollback|abort)\b/i
 
 /**
  * A statement that opens or ends a transaction: `BEGIN`, `START TRANSACTION ISOLATION LEVEL …`,
@@ -10,6 +11,8 @@ type Control = 'begin' | 'commit' | 'rollback'
  * own savepoint and passes through.
  */
 export function controlOf(text: string): Control | undefined {
+  // Most queries are none of these: the first word decides, before the whole text is normalised.
+  if (!CONTROL_START.test(text)) return undefined
   const statement = text.trim().replace(/;\s*$/, '').replace(/\s+/g, ' ').toLowerCase()
   if (statement.includes(';')) return undefined
   if (/^(begin|start transaction)\b/.test(statement)) return 'begin'
