@@ -3,8 +3,9 @@
 // database that a COMMIT dirtied is replaced, so the next file of the worker does not see the rows.
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { connectAdmin, databaseUrl, withAdminClient } from '../src/isolation/admin.js'
+import { connectAdmin, withAdminClient } from '../src/isolation/admin.js'
 import { ensureClone } from '../src/isolation/clones.js'
+import { databaseUrl } from '../src/isolation/names.js'
 import {
   beginSuiteTransaction,
   FileTransactionEndedError,

@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DatabaseTransactionConnection, sql } from 'slonik'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  connectAdmin,
-  databasesLike,
-  databaseUrl,
-  startsWith,
-  withAdminClient,
-} from '../src/isolation/admin.js'
-import { ClonePool, claimClone, ensureClone, fileCloneName, runPrefix } from '../src/isolation/clones.js'
+import { connectAdmin, databasesLike, startsWith, withAdminClient } from '../src/isolation/admin.js'
+import { ClonePool, claimClone, ensureClone } from '../src/isolation/clones.js'
+import { databaseUrl, fileCloneName, runPrefix } from '../src/isolation/names.js'
 import { beginSuiteTransaction } from '../src/isolation/suite.js'
 import { suiteSlonik } from '../src/isolation/suite-slonik.js'
 import { ensureTemplate } from '../src/isolation/template.js'

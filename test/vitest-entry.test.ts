@@ -2,7 +2,7 @@
 // test worker (where `test` is built at once, and a worker slot's missing clone is made on demand).
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { expect, inject, test } from '../src/vitest/index.js'
+import { dstaDb, expect, inject, test } from '../src/vitest/index.js'
 import { slotClient, workerSlot } from '../src/vitest/worker.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -41,6 +41,13 @@ test('outside a test file, test and expect say where they belong', () => {
   )
   expect(result.status).not.toBe(0)
   expect(result.stderr).toMatch(/dsta-db\/vitest: `test` works only inside a test file run by Vitest/)
+})
+
+test('in a test file, dstaDb says it belongs in vitest.config.ts (the plugin is not loaded there)', () => {
+  expect(() => dstaDb()).toThrow(
+    /dsta-db\/vitest: `dstaDb` works only in vitest.config.ts \(plugins: \[dstaDb\(\)\]\)/,
+  )
+  expect(String(Object.keys({ dstaDb }))).toBe('dstaDb') // inspecting the export does not throw
 })
 
 test('a worker slot whose clone was never made gets one on first use (Vitest 4 and late workers)', async () => {

@@ -1,7 +1,8 @@
 // dstaDb()'s options: every malformed one refused with one line naming it, at config load (shape)
 // or at the run's start (folders, files, the generator's rules), never a raw TypeError.
 import { describe, expect, test } from 'vitest'
-import { dstaDb } from '../src/vitest/index.js'
+// The plugin's own module: in a test worker, dsta-db/vitest's dstaDb is a stand-in (vitest-entry.test.ts).
+import { dstaDb } from '../src/vitest/plugin.js'
 import { runNested } from './fixtures-vitest/run-nested.js'
 
 const bad: [string, unknown, string][] = [

@@ -1,8 +1,5 @@
 import pg from 'pg'
 
-/** Every database this toolkit creates starts with this prefix, so a cleanup never touches anything else. */
-export const DSTA_PREFIX = 'dsta_'
-
 /**
  * Opens a plain `pg` client (no Slonik: admin statements must run outside any transaction), runs `fn`,
  * closes it. Given an open admin client instead of an address, runs `fn` on it and leaves it open.
@@ -25,13 +22,6 @@ export async function connectAdmin(url: string): Promise<pg.Client> {
   client.on('error', () => {}) // a server stopping under an idle client is not our caller's error
   await client.connect()
   return client
-}
-
-/** The address of database `name` on the server of `serverUrl`. */
-export function databaseUrl(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl)
-  url.pathname = `/${encodeURIComponent(name)}`
-  return url.toString()
 }
 
 export function quoteIdent(name: string): string {

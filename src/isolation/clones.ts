@@ -2,48 +2,21 @@ import type pg from 'pg'
 import {
   cloneDatabase,
   connectAdmin,
-  DSTA_PREFIX,
   databasesLike,
   dropDatabase,
   pgCode,
   quoteIdent,
   startsWith,
 } from './admin.js'
-
-/** Names of one run's databases: `dsta_<run>_w<slot>_…` per worker slot, `_s<n>_…` spares, `_f…` claimed by a file. */
-export interface RunNames {
-  runId: string
-  template: string
-}
-
-function suffix(names: RunNames): string {
-  return names.template.slice(-8)
-}
-
-export function runPrefix(runId: string): string {
-  return `${DSTA_PREFIX}${runId}_`
-}
-
-export function workerCloneName(names: RunNames, slot: number | string): string {
-  return `${runPrefix(names.runId)}w${slot}_${suffix(names)}`
-}
-
-function spareName(names: RunNames, sequence: number): string {
-  return `${runPrefix(names.runId)}s${sequence}_${suffix(names)}`
-}
-
-function isSpare(names: RunNames, name: string): boolean {
-  return /^s\d+_/.test(name.slice(runPrefix(names.runId).length)) && name.endsWith(`_${suffix(names)}`)
-}
-
-export function fileCloneName(names: RunNames, unique: string): string {
-  return `${runPrefix(names.runId)}f${unique}_${suffix(names)}`
-}
-
-/** The channel a worker notifies after taking a spare, so the main process makes a new one. */
-export function claimChannel(runId: string): string {
-  return `${DSTA_PREFIX}${runId}_claimed`
-}
+import {
+  claimChannel,
+  isSpare,
+  type RunNames,
+  runPrefix,
+  spareName,
+  templateSuffix,
+  workerCloneName,
+} from './names.js'
 
 export interface ClonePoolOptions extends RunNames {
   /** Worker slots to pre-clone (Vitest's maxWorkers). */
@@ -110,7 +83,8 @@ export class ClonePool {
     if (drop)
       for (const name of await databasesLike(this.#client, startsWith(runPrefix(this.#options.runId)))) {
         // Only this pool's template's: in watch mode the next pool of the same run is already up.
-        if (!keep(name) && name.endsWith(`_${suffix(this.#options)}`)) await dropDatabase(this.#client, name)
+        if (!keep(name) && name.endsWith(`_${templateSuffix(this.#options)}`))
+          await dropDatabase(this.#client, name)
       }
     if (this.#ownsClient) await this.#client.end()
   }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import pg from 'pg'
-import { connectAdmin, DSTA_PREFIX, databasesLike, dropDatabase, quoteIdent, startsWith } from './admin.js'
+import { connectAdmin, databasesLike, dropDatabase, quoteIdent, startsWith } from './admin.js'
+import { DSTA_PREFIX } from './names.js'
 
 // Namespaces (the first key of the two-key advisory locks) of the locks a run holds on the server.
 /** One per live run, key = its id: PostgreSQL releases it the moment the run's connection dies. */

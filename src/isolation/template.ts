@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto'
-import {
-  cloneDatabase,
-  DSTA_PREFIX,
-  databaseUrl,
-  dropDatabase,
-  quoteIdent,
-  withAdminClient,
-} from './admin.js'
+import { cloneDatabase, dropDatabase, quoteIdent, withAdminClient } from './admin.js'
+import { DSTA_PREFIX, databaseUrl } from './names.js'
 
 export interface TemplateRecipe {
   /** Hash of everything the template's content depends on: migration files, the runner's code, baked data options. */

@@ -1,23 +1,14 @@
 import { relative } from 'node:path'
 import type { DatabasePool } from 'slonik'
-import { databaseUrl, dropDatabase, quoteIdent } from '../isolation/admin.js'
-import { claimClone, fileCloneName } from '../isolation/clones.js'
+import { dropDatabase, quoteIdent } from '../isolation/admin.js'
+import { claimClone } from '../isolation/clones.js'
 import { asServerGone } from '../isolation/gone.js'
+import { databaseUrl, fileCloneName } from '../isolation/names.js'
 import { redact } from '../server/external.js'
+import { type FileDatabase, registerFileDatabase, takeFileDatabase } from './file-databases.js'
 import { KEPT_SNAPSHOT, keptName, pruneKept } from './kept.js'
 import type { DstaRunContext } from './options.js'
 import { adminClient } from './worker.js'
-
-/** A file in `database` isolation: its own clone, `DATABASE_URL` pointing at it, a Slonik pool on first use. */
-export interface FileDatabase {
-  name: string
-  url: string
-  /** The file's Slonik pool (`db`, `fileDb`), opened by the first call: a file using only `pool` never loads Slonik. */
-  slonik(): Promise<DatabasePool>
-  failed: boolean
-  previousUrl: string | undefined
-  opened?: Promise<DatabasePool> | undefined
-}
 
 /**
  * Test pools (Slonik): a test may sit between queries for long, and a retried statement would hide
@@ -35,17 +26,9 @@ async function openTestPool(url: string): Promise<DatabasePool> {
   })
 }
 
-const KEY = Symbol.for('dsta-db.files')
-const store = globalThis as { [KEY]?: Map<string, FileDatabase> }
-store[KEY] ??= new Map()
-const files = store[KEY]
 let counter = 0
 
 export { fileIsolation } from './isolation-mark.js'
-
-export function fileDatabase(path: string): FileDatabase | undefined {
-  return files.get(path)
-}
 
 /** Gives the file a fresh clone (a ready spare when there is one) and points `DATABASE_URL` at it. */
 export async function openFileDatabase(context: DstaRunContext, path: string): Promise<FileDatabase> {
@@ -62,16 +45,15 @@ export async function openFileDatabase(context: DstaRunContext, path: string): P
     failed: false,
     previousUrl: process.env.DATABASE_URL,
   }
-  files.set(path, file)
+  registerFileDatabase(path, file)
   process.env.DATABASE_URL = url
   return file
 }
 
 /** Drops the file's clone, or keeps it when a test failed and the server outlives the run. */
 export async function closeFileDatabase(context: DstaRunContext, path: string): Promise<void> {
-  const file = files.get(path)
+  const file = takeFileDatabase(path)
   if (!file) return
-  files.delete(path)
   if (file.previousUrl === undefined) delete process.env.DATABASE_URL
   else process.env.DATABASE_URL = file.previousUrl
   try {

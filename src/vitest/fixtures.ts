@@ -4,7 +4,7 @@ import { expect, inject, test as vitestTest } from 'vitest'
 import type { Factories } from '../factories/index.js'
 import type { SuiteTransaction } from '../isolation/suite.js'
 import type { SuiteSlonik } from '../isolation/suite-slonik.js'
-import type { FileDatabase } from './file-state.js'
+import { type FileDatabase, fileDatabase } from './file-databases.js'
 import type { DstaRunContext } from './options.js'
 import { deriveSeed, replayCommand } from './seed.js'
 
@@ -23,14 +23,11 @@ type FileConnection =
   | { kind: 'database'; own: FileDatabase; pgPool?: pg.Pool }
 
 // Loaded by the first fixture of a worker, not at import: `vitest.config.ts` imports this module too.
-// pg and these small modules only: Slonik, zod and Faker load when a fixture needs them.
+// pg and these small modules only: Slonik, zod and Faker load when a fixture needs them, and
+// file-state.ts (a `database` file's clone) in the setup file of such a file alone.
 async function loadRuntime() {
-  const [fileState, worker, pools] = await Promise.all([
-    import('./file-state.js'),
-    import('./worker.js'),
-    import('../isolation/savepoint-pool.js'),
-  ])
-  return { ...fileState, ...worker, ...pools }
+  const [worker, pools] = await Promise.all([import('./worker.js'), import('../isolation/savepoint-pool.js')])
+  return { ...worker, ...pools }
 }
 let runtime: Awaited<ReturnType<typeof loadRuntime>> | undefined
 
@@ -111,11 +108,11 @@ export function buildTest() {
         return context
       })
       .extend('databaseUrl', { scope: 'file' }, async ({ dstaRun }) => {
-        return loaded().fileDatabase(currentFile())?.url ?? loaded().slotClient(dstaRun).url
+        return fileDatabase(currentFile())?.url ?? loaded().slotClient(dstaRun).url
       })
       .extend('dstaFile', { scope: 'file' }, async ({ dstaRun }, { onCleanup }): Promise<FileConnection> => {
         const path = currentFile()
-        const own = loaded().fileDatabase(path)
+        const own = fileDatabase(path)
         if (own) {
           const file: FileConnection = { kind: 'database', own }
           onCleanup(async () => {

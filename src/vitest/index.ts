@@ -1,12 +1,12 @@
 import type * as Vitest from 'vitest'
 import type * as ChartOnFailure from './chart-on-failure.js'
 import type { DstaTest } from './fixtures.js'
-import { inTestWorker, notInTestFile } from './where.js'
+import type * as Plugin from './plugin.js'
+import { inTestWorker, notInConfig, notInTestFile } from './where.js'
 
 export type { ChartOnFailureOptions } from './chart-on-failure.js'
 export type { PlanQuery } from './matchers.js'
 export type { DstaDbOptions, DstaRunContext, Isolation } from './options.js'
-export { dstaDb } from './plugin.js'
 export { DEFAULT_SEED, deriveSeed, replayCommand } from './seed.js'
 export type { DstaTest }
 
@@ -14,9 +14,17 @@ export type { DstaTest }
 // of Vitest's runtime may load (Vitest 3 refuses a config that imports `vitest`, Vitest 5 refuses
 // `test.extend()` outside a test file). A test file imports it for `test`: there, `test` must be built
 // now, at the top level, because Vitest refuses worker-scoped fixtures defined inside a `describe`.
+// Each place loads only its own modules: every isolated test file pays for what its worker loads.
 const runtime = inTestWorker()
   ? { vitest: await import('vitest'), fixtures: await import('./fixtures.js') }
   : undefined
+const config = runtime ? undefined : await import('./plugin.js')
+
+/**
+ * The Vitest plugin, for `plugins: [dstaDb()]` in `vitest.config.ts`.
+ * A test file gets a stand-in that explains itself: the plugin's modules are not loaded there.
+ */
+export const dstaDb: typeof Plugin.dstaDb = config ? config.dstaDb : notInConfig('dstaDb')
 
 /**
  * Vitest's `test` with the fixtures `pool`, `filePool`, `db`, `fileDb`, `seed`, `faker`, `factories`,

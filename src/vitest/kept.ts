@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type pg from 'pg'
-import { DSTA_PREFIX, databasesLike, dropDatabase, startsWith, withAdminClient } from '../isolation/admin.js'
+import { databasesLike, dropDatabase, startsWith, withAdminClient } from '../isolation/admin.js'
+import { DSTA_PREFIX } from '../isolation/names.js'
 
 const KEPT_PREFIX = `${DSTA_PREFIX}keep_`
 

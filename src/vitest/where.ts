@@ -9,11 +9,23 @@ export function inTestWorker(): boolean {
 
 /** A stand-in for a test-file export where no test file runs: any use says what went wrong. */
 export function notInTestFile<T>(name: string): T {
+  return standIn(
+    `dsta-db/vitest: \`${name}\` works only inside a test file run by Vitest. ` +
+      'vitest.config.ts imports dsta-db/vitest for dstaDb() alone.',
+  )
+}
+
+/** A stand-in for a config export inside a test worker (where the plugin's modules are not loaded). */
+export function notInConfig<T>(name: string): T {
+  return standIn(
+    `dsta-db/vitest: \`${name}\` works only in vitest.config.ts (plugins: [${name}()]), which Vitest ` +
+      'evaluates outside the test workers; a test file imports dsta-db/vitest for test, expect and the fixtures.',
+  )
+}
+
+function standIn<T>(message: string): T {
   const fail = () => {
-    throw new Error(
-      `dsta-db/vitest: \`${name}\` works only inside a test file run by Vitest. ` +
-        'vitest.config.ts imports dsta-db/vitest for dstaDb() alone.',
-    )
+    throw new Error(message)
   }
   // Symbols and \`then\` are read by inspectors and \`await\`, not by users: answer those quietly.
   const get = (_: unknown, key: string | symbol) =>

@@ -1,6 +1,5 @@
 import pg from 'pg'
-import { connectAdmin, databaseUrl, pgCode } from '../isolation/admin.js'
-import { ensureClone, replaceClone, workerCloneName } from '../isolation/clones.js'
+import { databaseUrl, workerCloneName } from '../isolation/names.js'
 import type { SuiteTransaction } from '../isolation/suite.js'
 import { takeFileTransaction } from './file-transactions.js'
 import type { DstaRunContext } from './options.js'
@@ -31,7 +30,7 @@ export function workerSlot(): string {
 
 /** The admin connection of this worker (to the server's `postgres` database), opened on first use. */
 export function adminClient(context: DstaRunContext): Promise<pg.Client> {
-  connections.admin ??= connectAdmin(context.serverUrl)
+  connections.admin ??= import('../isolation/admin.js').then((admin) => admin.connectAdmin(context.serverUrl))
   return connections.admin
 }
 
@@ -54,8 +53,11 @@ async function openSlot(context: DstaRunContext, name: string, url: string): Pro
   try {
     return await connect(name, url)
   } catch (error) {
+    const { pgCode } = await import('../isolation/admin.js')
     if (pgCode(error) !== '3D000') throw error // 3D000: the database does not exist
   }
+  // The clones module loads only here and in renewSlot: a slot's clone is made by the main process.
+  const { ensureClone } = await import('../isolation/clones.js')
   await ensureClone(await adminClient(context), name, context.template)
   return connect(name, url)
 }
@@ -94,6 +96,7 @@ export async function renewSlot(context: DstaRunContext): Promise<void> {
   connections.slots.delete(name)
   const client = await slot?.client.catch(() => undefined)
   await client?.end().catch(() => {})
+  const { replaceClone } = await import('../isolation/clones.js')
   await replaceClone(await adminClient(context), name, context.template)
 }
 
