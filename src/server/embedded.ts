@@ -24,6 +24,9 @@ const SETTINGS: Record<string, string | number> = {
   full_page_writes: 'off',
   wal_level: 'minimal',
   max_wal_senders: 0,
+  // Fewer WAL segments (1 MB each, see cluster.ts) kept at a checkpoint: a saved snapshot, copied at
+  // every start, is 8 MB smaller than with the default 80 MB.
+  min_wal_size: '2MB',
   dynamic_shared_memory_type: 'mmap',
   max_connections: 300,
   logging_collector: 'off',
@@ -122,7 +125,9 @@ function started(
       if (!diedAlone) {
         postgres.ref() // unref'd while running; the wait for its exit must keep us alive
         const exited = new Promise((resolve) => postgres.once('exit', (code) => resolve(code)))
-        postgres.kill('SIGINT') // fast shutdown: disconnects clients, leaves no shared memory behind
+        // Fast shutdown (a checkpoint) when the data is saved as a snapshot; else immediate, about 30 ms
+        // sooner, since the data is deleted anyway. Neither leaves shared memory behind.
+        postgres.kill(saveAs ? 'SIGINT' : 'SIGQUIT')
         cleanExit = (await exited) === 0
       }
       watchdog.dismiss()
