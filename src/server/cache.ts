@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { run } from './run.js'
-import type { RunAs } from './user.js'
+import { type RunAs, userName } from './user.js'
 
 /**
  * The cache (clusters, snapshots, copied binaries) belongs to the user who runs dsta-db, and no one
@@ -26,7 +26,7 @@ export async function checkOwned(path: string, what: string): Promise<void> {
     throw new Error(`${what} ${path} is a symbolic link: dsta-db uses only folders it made itself; remove it`)
   const problem =
     found.uid !== uid
-      ? `belongs to ${await userName(found.uid)}, not to you (uid ${uid})`
+      ? `belongs to ${userName(found.uid)}, not to you (uid ${uid})`
       : (found.mode & 0o022) !== 0
         ? `is writable by others (mode ${(found.mode & 0o777).toString(8)})`
         : undefined
@@ -35,16 +35,6 @@ export async function checkOwned(path: string, what: string): Promise<void> {
       `${what} ${path} ${problem}: dsta-db refuses a cache it did not make. ` +
         'Remove it, or set DSTA_DB_TMPDIR to a folder of your own.',
     )
-}
-
-/** `uid 65534 (nobody)`: the uid, and its name when /etc/passwd has one. */
-async function userName(uid: number): Promise<string> {
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '')
-  const name = passwd
-    .split('\n')
-    .map((line) => line.split(':'))
-    .find((fields) => fields[2] === String(uid))?.[0]
-  return name ? `uid ${uid} (${name})` : `uid ${uid}`
 }
 
 /** Creates the base folder (open for traversal: the server's user must pass through) and checks it is ours. */

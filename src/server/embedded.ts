@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
 import { cachedCluster } from './cluster.js'
 import { removeLeftSegment, removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
-import { checkPortFree, isPortTaken, portInUse } from './port.js'
+import { checkPortFree, freePort, isPortTaken, portInUse } from './port.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { baseDirWithRoom, explainNoSpace } from './room.js'
 import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
@@ -198,18 +197,5 @@ function spawnPostgres(
     child.stderr?.on('data', onData)
     child.once('exit', onExit)
     child.once('error', reject)
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
   })
 }
