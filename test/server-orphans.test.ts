@@ -2,12 +2,12 @@
 // cleans up at once, and if the watchdog died too, the next start does.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded } from '../src/server/index.js'
-import { isAlive } from '../src/server/orphans.js'
+import { isAlive, removeStaleRuns } from '../src/server/orphans.js'
 
 let baseDir: string
 beforeAll(async () => {
@@ -135,5 +135,28 @@ describe.skipIf(!existsSync('/proc/sysvipc/shm'))('killed runs', () => {
     await next.stop()
     expect(await waitUntil(() => !isAlive(postmaster.pid))).toBe(true)
     expect(await waitUntil(() => !segmentExists(postmaster.id))).toBe(true)
+  })
+})
+
+describe.skipIf(!existsSync('/proc/self/stat'))('a dead run whose pid was reused', () => {
+  it('its folder is swept; a live run’s folder is kept', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'dsta-reused-'))
+    // A stranger that got the dead run's pid: it started after the folder was last written.
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' })
+    try {
+      const dead = join(base, `run-${stranger.pid}-abc123`)
+      const live = join(base, `run-${process.pid}-def456`) // ours: we started before we made it
+      await mkdir(join(dead, 'data'), { recursive: true })
+      await mkdir(join(live, 'data'), { recursive: true })
+      const hourAgo = new Date(Date.now() - 3_600_000)
+      await utimes(dead, hourAgo, hourAgo)
+      expect(isAlive(stranger.pid as number)).toBe(true)
+      expect(await removeStaleRuns(base)).toEqual([dead])
+      expect(readdirSync(base)).toEqual([`run-${process.pid}-def456`])
+      expect(isAlive(stranger.pid as number)).toBe(true) // the stranger is left alone
+    } finally {
+      stranger.kill()
+      await rm(base, { recursive: true, force: true })
+    }
   })
 })

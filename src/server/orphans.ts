@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { lstat, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { run } from './run.js'
 
@@ -90,6 +90,23 @@ function isZombie(pid: number): boolean {
   }
 }
 
+/**
+ * Whether process `pid` started after `folder` was last changed: then it cannot be the run that made
+ * the folder, whose pid it only reuses. Linux only (/proc; clock ticks are 100 a second there); false
+ * where it cannot tell. A second of margin: tick and timestamp resolutions.
+ */
+async function startedAfter(pid: number, folder: string): Promise<boolean> {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) // field 22: starttime
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1])
+    const started = boot * 1000 + ticks * 10
+    return Number.isFinite(started) && started > (await lstat(folder)).mtimeMs + 1000
+  } catch {
+    return false
+  }
+}
+
 /** Whether `pid` runs a postgres on `dataDir` (not a stranger that got a reused pid). */
 async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
   const args = await run('ps', ['-o', 'args=', '-p', String(pid)]).catch(() => '')
@@ -149,8 +166,8 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   setTimeout(() => stopStrayPostmasters(baseDir).catch(() => {}), 0).unref()
   for (const entry of await readdir(baseDir).catch(() => [])) {
     const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
-    if (!owner || isAlive(Number(owner))) continue
     const folder = join(baseDir, entry)
+    if (!owner || (isAlive(Number(owner)) && !(await startedAfter(Number(owner), folder)))) continue
     await stopOrphan(join(folder, 'data'))
     // Its watchdog may be removing it too, and the killed run's copy may still be writing in it (ENOTEMPTY).
     await rm(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
