@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -123,6 +123,38 @@ describe('the dsta-db bin', () => {
     const after = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
     after.on('error', () => {})
     await expect(after.connect()).rejects.toThrow()
+  })
+
+  test('Ctrl-C to the whole group while up starts its server: exit 130, one line, nothing left', async () => {
+    // Its own process group, signalled as a terminal does: the server gets the SIGINT too.
+    const child = spawn(node, [bin, 'up'], { env: { PATH: process.env.PATH }, detached: true })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (err += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const base = defaultBaseDir()
+    const ownRuns = () => readdirSync(base).filter((name) => name.startsWith(`run-${child.pid}-`))
+    // The moment postgres is spawned (its log file appears), well before it is ready and migrated.
+    const spawned = async () => {
+      for (;;) {
+        if (ownRuns().some((run) => existsSync(join(base, run, 'postgresql.log')))) return true
+        if (child.exitCode !== null) return false
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      }
+    }
+    expect(await spawned()).toBe(true)
+    process.kill(-(child.pid as number), 'SIGINT')
+    const code = await exited
+    if (out.includes('Ready.'))
+      expect(code).toBe(0) // the signal came after all: a normal stop
+    else {
+      expect(code).toBe(130)
+      expect(err.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: interrupted \(Ctrl-C\) before `up` was ready/),
+      ])
+    }
+    expect(ownRuns()).toEqual([])
   })
 
   test('Ctrl-C during a long command: exit 130 at once, one line, nothing committed', async () => {

@@ -21,7 +21,7 @@ export interface CliIo {
  * Exit codes: 0 done, 1 failed, 2 wrong invocation, 3 refused by the production guard, 4 the server
  * `dsta-db up` served died under it.
  */
-export type ExitCode = 1 | 2 | 3 | 4
+export type ExitCode = 1 | 2 | 3 | 4 | 130
 
 /** A mistake the user can fix; the CLI prints the message alone. Exit 2 for a wrong invocation, 1 otherwise. */
 export class CliError extends Error {

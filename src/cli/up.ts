@@ -43,7 +43,8 @@ export function upCommand(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 stopped by Ctrl-C (or --demo done), 1 failed, 2 wrong invocation, ' +
-        '4 the server died while up served (one line says why; nothing is left behind).\n' +
+        '4 the server died while up served (one line says why; nothing is left behind), ' +
+        '130 Ctrl-C before it was ready.\n' +
         examples(
           'dsta-db up --demo',
           'dsta-db up --port 5433',
@@ -59,6 +60,8 @@ export function upCommand(program: Command, io: CliIo): void {
         ...(options.binDir === undefined ? {} : { binDir: options.binDir }),
         ...(options.image === undefined ? {} : { image: options.image }),
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+      }).catch(async (error: unknown) => {
+        throw (await interruptedSoon(io.signal)) ? interrupted() : error
       })
       const text = !options.json
       // From the start on: a server that dies while `up` migrates or serves ends `up` with one line.
@@ -149,6 +152,28 @@ export async function stopped(
   }
 }
 
+/**
+ * A terminal's Ctrl-C reaches the server as well as us, and which of the two is noticed first is a
+ * race: a failure gets a moment to turn out to be the interruption.
+ */
+async function interruptedSoon(signal: AbortSignal | undefined, ms = 250): Promise<boolean> {
+  if (!signal || signal.aborted) return signal?.aborted ?? false
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ])
+  clearTimeout(timer)
+  return signal.aborted
+}
+
+function interrupted(): CliError {
+  return new CliError(
+    'interrupted (Ctrl-C) before `up` was ready; the server is stopped, nothing is left',
+    130,
+  )
+}
+
 /** The one line `up` ends with when its server died: why, and what its log said last (see lastLogLine). */
 async function goneError(server: StartedPostgres, reason: string): Promise<CliError> {
   const last = await lastLogLine(server.logFile)
@@ -172,7 +197,8 @@ async function goneWhenItIs(
   watch: ServerWatch,
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
-  if (signal?.aborted || (error instanceof CliError && error.exitCode === SERVER_GONE_EXIT)) return error
+  if (error instanceof CliError && error.exitCode === SERVER_GONE_EXIT) return error
+  if (await interruptedSoon(signal)) return interrupted()
   if (watch.reason === undefined) {
     const { isServerGone } = await import('../isolation/gone.js')
     if (!isServerGone(error)) return error
