@@ -1,9 +1,12 @@
 // The zod row schemas and enum lists of src/schema/ against the SQL of sql/, read back from
 // pg_catalog after migrating: one must not drift from the other.
+import { type DatabasePool, SchemaValidationError, sql } from 'slonik'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { migrate } from '../src/migrate/index.js'
 import { COLUMNS, pgType } from '../src/schema/columns.js'
 import {
+  createDstaPool,
   EXCHANGES,
   INTERVALS,
   METRIC_TYPES,
@@ -150,5 +153,42 @@ describe("the guide's indexes and unique constraints exist", () => {
     expect(match, `no ${unique ? 'unique ' : ''}index on ${table} (${columns})`).toMatchObject({
       valid: true,
     })
+  })
+})
+
+describe('createDstaPool: exact types, and sql.type() validates', () => {
+  let pool: DatabasePool
+  beforeAll(async () => {
+    pool = await createDstaPool(url)
+  })
+  afterAll(async () => {
+    await pool?.end()
+  })
+
+  it('untyped rows come back with exact decimals, Dates and bigints', async () => {
+    const row = await pool.one(
+      sql.unsafe`SELECT 12345678901234567890.123456789::numeric AS n, '2026-01-02T03:04:05Z'::timestamptz AS t, 9007199254740993::int8 AS b`,
+    )
+    expect(row).toEqual({
+      n: '12345678901234567890.123456789',
+      t: new Date('2026-01-02T03:04:05Z'),
+      b: 9007199254740993n,
+    })
+  })
+
+  it('a typed query is parsed by its schema (transforms applied) and refused when rows do not fit', async () => {
+    const Row = z.object({ n: z.string().transform((text) => text.length) })
+    expect(await pool.anyFirst(sql.type(Row)`SELECT x::text AS n FROM generate_series(9, 11) AS x`)).toEqual([
+      1, 2, 2,
+    ])
+    const error = await pool
+      .one(sql.type(z.object({ n: z.number() }))`SELECT 'x' AS n`)
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(SchemaValidationError)
+  })
+
+  it('a schema with async checks is refused with a clear error', async () => {
+    const Row = z.object({ n: z.number().refine(async (n) => n > 0) })
+    await expect(pool.one(sql.type(Row)`SELECT 1 AS n`)).rejects.toThrow(/needs a synchronous schema/)
   })
 })
