@@ -1,13 +1,24 @@
 // Benchmark of issues 3 and 12: 1 000 small tests (INSERT + count) in 20 files, run several ways in
 // one go, side by side: dstaDb() with `pool` and with `db`, the hand-written fixtures a team would
 // write instead (raw pg and Slonik: BEGIN per file, SAVEPOINT / ROLLBACK TO per test; TRUNCATE before
-// each test), and no database at all (Vitest's floor). dsta-db is loaded from dist/ and kept external
-// to Vite, as an installed package is: run `npm run build` first.
+// each test), and no database at all (Vitest's floor). Each project gets dsta-db installed as a user
+// has it: a copy of the package's files in its own node_modules (the other packages linked from ours),
+// imported as `dsta-db` / `dsta-db/vitest`. Run `npm run build` first.
 // Run:
 //   npm run bench -- bench/suite.ts [--runs 3] [--files 20] [--tests 50] [--pool forks|threads]
 //     [--no-isolate] [--ways none,pool,db,pg,slonik,truncate] [--no-compile-cache]
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,28 +54,21 @@ if (!existsSync(join(repo, 'dist/vitest/index.js'))) throw new Error('run `npm r
 const INSERT = `INSERT INTO candlesticks (exchange, symbol, "interval", "timestamp", open_price, high_price,
   low_price, close_price, volume, quote_volume) VALUES ('binance', 'BENCH', '1h', now(), 1, 1, 1, 1, 1, 1)`
 const COUNT = 'SELECT count(*)::int AS n FROM candlesticks'
-const dist = `${repo}dist/`
-const external = `/${dist.replace(/[/.]/g, (c) => `\\${c}`)}/`
-
 function config(way: Way): string {
   const test = `include: ['*.test.ts'], pool: '${pool}', isolate: ${isolate}`
   if (way === 'pool' || way === 'db')
     return `import { defineConfig } from 'vitest/config'
-import { dstaDb } from '${dist}vitest/index.js'
-// dist/ stays external to Vite, as dsta-db does in a user's node_modules (a string pattern would
-// only match under node_modules/, hence the RegExp).
-export default defineConfig({ plugins: [dstaDb()], test: { ${test}, server: { deps: { external: [${external}] } } } })\n`
+import { dstaDb } from 'dsta-db/vitest'
+export default defineConfig({ plugins: [dstaDb()], test: { ${test} } })\n`
   if (way === 'none')
     return `import { defineConfig } from 'vitest/config'
 export default defineConfig({ test: { ${test} } })\n`
   return `import { defineConfig } from 'vitest/config'
-export default defineConfig({ test: { ${test}, globalSetup: ['./server-setup.ts'], server: { deps: { external: [${external}] } } } })\n`
+export default defineConfig({ test: { ${test}, globalSetup: ['./server-setup.ts'] } })\n`
 }
 
-// The hand-written baselines: one server and one migrated database for the run, started from dist/
-// as a package would be (not through Vite's transform of our sources, which would slow them down).
-const SERVER_SETUP = `import { startPostgres } from '${dist}server/index.js'
-import { migrate } from '${dist}migrate/index.js'
+// The hand-written baselines: one server and one migrated database for the run.
+const SERVER_SETUP = `import { migrate, startPostgres } from 'dsta-db'
 export default async function setup(project) {
   const server = await startPostgres()
   await migrate(server.url)
@@ -75,8 +79,8 @@ export default async function setup(project) {
 // What each way's file starts with: the fixture, as its users would write it.
 const HEADERS: Record<Way, string> = {
   none: `import { expect, test } from 'vitest'\n`,
-  pool: `import { expect, test } from '${dist}vitest/index.js'\n`,
-  db: `import { sql } from 'slonik'\nimport { expect, test } from '${dist}vitest/index.js'\n`,
+  pool: `import { expect, test } from 'dsta-db/vitest'\n`,
+  db: `import { sql } from 'slonik'\nimport { expect, test } from 'dsta-db/vitest'\n`,
   // node-postgres by hand: one client per file, BEGIN for the file, a savepoint per test.
   pg: `import pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, test as base } from 'vitest'
@@ -110,7 +114,7 @@ const test = base.extend({ db: async ({}, use) => use(connection) })
 `,
   truncate: `import { sql } from 'slonik'
 import { afterAll, beforeEach, expect, inject, test as base } from 'vitest'
-import { createDstaPool } from '${dist}schema/index.js'
+import { createDstaPool } from 'dsta-db'
 const pool = await createDstaPool(inject('benchUrl'))
 afterAll(() => pool.end())
 beforeEach(async () => { await pool.query(sql.unsafe\`TRUNCATE candlesticks, trades, order_books, market_metrics\`) })
@@ -131,9 +135,25 @@ function body(way: Way, i: number): string {
 })`
 }
 
+/**
+ * node_modules as a user's install has it: our dependencies linked from the repo's, dsta-db itself a
+ * real copy of its published files. (Imported by absolute path instead, Vite would bundle dsta-db
+ * into the config and run it through its module runner: ~0.4 s a run that no user pays.)
+ */
+function installPackage(dir: string): void {
+  const modules = join(dir, 'node_modules')
+  mkdirSync(modules)
+  for (const entry of readdirSync(join(repo, 'node_modules')))
+    if (!entry.startsWith('.vite')) symlinkSync(join(repo, 'node_modules', entry), join(modules, entry))
+  const own = join(modules, 'dsta-db')
+  const { files } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { files: string[] }
+  for (const path of ['package.json', ...files])
+    cpSync(join(repo, path), join(own, path), { recursive: true })
+}
+
 function makeProject(way: Way): string {
   const dir = mkdtempSync(join(tmpdir(), `dsta-bench-${way}-`))
-  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'))
+  installPackage(dir)
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
   writeFileSync(join(dir, 'vitest.config.ts'), config(way))
   if (way === 'pg' || way === 'slonik' || way === 'truncate')
@@ -148,10 +168,13 @@ function makeProject(way: Way): string {
   return dir
 }
 
-async function runVitest(dir: string): Promise<number> {
+type Phases = Record<'setup' | 'collect' | 'first' | 'rest', number>
+
+async function runVitest(dir: string, phases?: Phases[]): Promise<number> {
   const started = performance.now()
   const report = join(dir, 'report.json')
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  const phasesFile = join(dir, 'phases.json')
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DSTA_BENCH_PHASES: phasesFile }
   if (values['no-compile-cache']) env.NODE_DISABLE_COMPILE_CACHE = '1'
   const child = spawn(
     join(repo, 'node_modules/.bin/node'),
@@ -161,6 +184,7 @@ async function runVitest(dir: string): Promise<number> {
       '--root',
       dir,
       '--reporter=json',
+      `--reporter=${repo}bench/support/phases-reporter.mjs`,
       `--outputFile=${report}`,
     ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env },
@@ -176,6 +200,7 @@ async function runVitest(dir: string): Promise<number> {
     throw new Error(
       `run in ${dir} failed (${code}): ${result.numPassedTests}/${result.numTotalTests}\n${stderr}`,
     )
+  phases?.push(JSON.parse(readFileSync(phasesFile, 'utf8')) as Phases)
   return elapsed
 }
 
@@ -187,13 +212,14 @@ const median = (xs: number[]) => {
 
 const projects = Object.fromEntries(WAYS.map((way) => [way, makeProject(way)])) as Record<Way, string>
 const times = Object.fromEntries(WAYS.map((way) => [way, [] as number[]])) as Record<Way, number[]>
+const phases = Object.fromEntries(WAYS.map((way) => [way, [] as Phases[]])) as Record<Way, Phases[]>
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?'
 const loads: string[] = [load()]
 try {
   // Warm-up: Vite's caches, the embedded cluster cache, the compile cache, the OS page cache.
   for (const way of WAYS) await runVitest(projects[way])
   for (let run = 0; run < runs; run++) {
-    for (const way of WAYS) times[way].push(await runVitest(projects[way])) // interleaved: load drifts hit all alike
+    for (const way of WAYS) times[way].push(await runVitest(projects[way], phases[way])) // interleaved: load drifts hit all alike
     loads.push(load())
   }
 } finally {
@@ -215,4 +241,15 @@ for (const way of WAYS) {
   console.log(
     `  ${way.padEnd(9)} ${(m / 1000).toFixed(2)} s ${of(way, 'none')}${peer}   runs: ${times[way].map((t) => (t / 1000).toFixed(2)).join(', ')}`,
   )
+}
+// Where a file's time goes, per way: Vitest's own measures (a forked file's process start is in none).
+console.log(
+  'per test file, ms (medians over the rounds): setup files · collect (the import) · first test · the other tests',
+)
+for (const way of WAYS) {
+  const at = (phase: keyof Phases) =>
+    median(phases[way].map((round) => round[phase]))
+      .toFixed(0)
+      .padStart(4)
+  console.log(`  ${way.padEnd(9)} ${at('setup')} · ${at('collect')} · ${at('first')} · ${at('rest')}`)
 }
