@@ -117,6 +117,31 @@ describe('clones', () => {
   })
 })
 
+describe('clones, spares on demand', () => {
+  test('sparesUpFront: false makes none until a first file claims a clone, then keeps them ready', async () => {
+    const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))
+    const names = { runId: 'abc124', template: template.name }
+    const pool = await ClonePool.start(server.url, {
+      ...names,
+      workers: 1,
+      spares: 2,
+      maxDatabases: 10,
+      sparesUpFront: false,
+    })
+    await pool.settled()
+    const spares = async () =>
+      (
+        await withAdminClient(server.url, (client) => databasesLike(client, startsWith(runPrefix('abc124'))))
+      ).filter((name) => /_s\d+_/.test(name))
+    expect(await spares()).toEqual([])
+    await withAdminClient(server.url, (client) => claimClone(client, names, fileCloneName(names, 'first')))
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the NOTIFY reaches the pool
+    await pool.settled()
+    expect(await spares()).toHaveLength(2)
+    await pool.close()
+  })
+})
+
 describe('suite transaction', () => {
   test('rows of the file and of each test are rolled back; the client stays open and healthy', async () => {
     const template = await ensureTemplate(server.url, await templateRecipe({}, '/'))

@@ -25,6 +25,11 @@ export interface ClonePoolOptions extends RunNames {
   spares: number
   /** Cap on this run's databases alive at once; no spare is made beyond it. */
   maxDatabases: number
+  /**
+   * Make the spares at the start (default), or only once a first spare is claimed: a run whose files
+   * use transactions never needs one, and would pay their copies at start and their removal at stop.
+   */
+  sparesUpFront?: boolean
 }
 
 /**
@@ -62,7 +67,7 @@ export class ClonePool {
     client.on('notification', pool.#onClaim)
     pool.#enqueue(async () => {
       for (let slot = 1; slot <= options.workers; slot++) await pool.#create(workerCloneName(options, slot))
-      await pool.#topUp()
+      if (options.sparesUpFront ?? true) await pool.#topUp()
     })
     return pool
   }
