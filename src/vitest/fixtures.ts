@@ -30,6 +30,13 @@ async function loadRuntime() {
   return { ...worker, ...pools }
 }
 let runtime: Awaited<ReturnType<typeof loadRuntime>> | undefined
+let loading: Promise<Awaited<ReturnType<typeof loadRuntime>>> | undefined
+
+/** Loads the runtime modules now (the setup file does, while Vitest fetches the test file). */
+export function preloadRuntime(): Promise<unknown> {
+  loading ??= loadRuntime().then((loaded) => (runtime = loaded))
+  return loading
+}
 
 /** The runtime modules; every fixture depends on `dstaRun`, which loads them. */
 function loaded() {
@@ -103,8 +110,8 @@ export function buildTest() {
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern
       .extend('dstaRun', { scope: 'worker' }, async ({}, { onCleanup }) => {
         const context = runContext()
-        runtime ??= await loadRuntime()
-        onCleanup(runtime.closeWorkerConnections)
+        await preloadRuntime()
+        onCleanup(loaded().closeWorkerConnections)
         return context
       })
       .extend('databaseUrl', { scope: 'file' }, async ({ dstaRun }) => {
