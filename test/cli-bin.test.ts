@@ -151,7 +151,7 @@ describe('the dsta-db bin', () => {
     else {
       expect(code).toBe(130)
       expect(err.trim().split('\n')).toEqual([
-        expect.stringMatching(/^error: interrupted \(Ctrl-C\) before `up` was ready/),
+        expect.stringMatching(/^error: interrupted \(Ctrl-C\); the server is stopped and nothing is left$/),
       ])
     }
     expect(ownRuns()).toEqual([])

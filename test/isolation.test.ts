@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DatabaseTransactionConnection, sql } from 'slonik'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { connectAdmin, databasesLike, startsWith, withAdminClient } from '../src/isolation/admin.js'
 import { ClonePool, claimClone, ensureClone } from '../src/isolation/clones.js'
 import { databaseUrl, fileCloneName, runPrefix } from '../src/isolation/names.js'
@@ -128,17 +128,21 @@ describe('clones, spares on demand', () => {
       maxDatabases: 10,
       sparesUpFront: false,
     })
-    await pool.settled()
-    const spares = async () =>
-      (
-        await withAdminClient(server.url, (client) => databasesLike(client, startsWith(runPrefix('abc124'))))
-      ).filter((name) => /_s\d+_/.test(name))
-    expect(await spares()).toEqual([])
-    await withAdminClient(server.url, (client) => claimClone(client, names, fileCloneName(names, 'first')))
-    await new Promise((resolve) => setTimeout(resolve, 200)) // the NOTIFY reaches the pool
-    await pool.settled()
-    expect(await spares()).toHaveLength(2)
-    await pool.close()
+    try {
+      await pool.settled()
+      const spares = async () =>
+        (
+          await withAdminClient(server.url, (client) =>
+            databasesLike(client, startsWith(runPrefix('abc124'))),
+          )
+        ).filter((name) => /_s\d+_/.test(name))
+      expect(await spares()).toEqual([])
+      await withAdminClient(server.url, (client) => claimClone(client, names, fileCloneName(names, 'first')))
+      // The NOTIFY reaches the pool, which then makes the spares: however long that takes here.
+      await vi.waitFor(async () => expect(await spares()).toHaveLength(2), { timeout: 30_000, interval: 50 })
+    } finally {
+      await pool.close()
+    }
   })
 })
 

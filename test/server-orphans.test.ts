@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded } from '../src/server/index.js'
-import { isAlive, removeStaleRuns } from '../src/server/orphans.js'
+import { isAlive, ownerTag, removeStaleRuns } from '../src/server/orphans.js'
 
 let baseDir: string
 beforeAll(async () => {
@@ -139,20 +139,21 @@ describe.skipIf(!existsSync('/proc/sysvipc/shm'))('killed runs', () => {
 })
 
 describe.skipIf(!existsSync('/proc/self/stat'))('a dead run whose pid was reused', () => {
-  it('its folder is swept; a live run’s folder is kept', async () => {
+  it('its folder is swept; a live run’s folder is kept, whatever the clock says', async () => {
     const base = await mkdtemp(join(tmpdir(), 'dsta-reused-'))
-    // A stranger that got the dead run's pid: it started after the folder was last written.
+    // A stranger that got the dead run's pid: it started at another tick than the one the name records.
     const stranger = spawn('sleep', ['60'], { stdio: 'ignore' })
     try {
-      const dead = join(base, `run-${stranger.pid}-abc123`)
-      const live = join(base, `run-${process.pid}-def456`) // ours: we started before we made it
-      await mkdir(join(dead, 'data'), { recursive: true })
-      await mkdir(join(live, 'data'), { recursive: true })
+      const dead = join(base, `run-${stranger.pid}-1-abc123`)
+      const live = `run-${ownerTag()}-def456` // ours, as startEmbedded names it
+      const older = `run-${process.pid}-ghi789` // a name without ticks: cannot tell, kept while alive
+      for (const folder of [dead, join(base, live), join(base, older)])
+        await mkdir(join(folder, 'data'), { recursive: true })
       const hourAgo = new Date(Date.now() - 3_600_000)
-      await utimes(dead, hourAgo, hourAgo)
+      await utimes(join(base, live), hourAgo, hourAgo) // the clock plays no part
       expect(isAlive(stranger.pid as number)).toBe(true)
       expect(await removeStaleRuns(base)).toEqual([dead])
-      expect(readdirSync(base)).toEqual([`run-${process.pid}-def456`])
+      expect(readdirSync(base).sort()).toEqual([live, older].sort())
       expect(isAlive(stranger.pid as number)).toBe(true) // the stranger is left alone
     } finally {
       stranger.kill()

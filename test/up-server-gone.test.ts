@@ -68,7 +68,7 @@ test.skipIf(!existsSync('/proc/sysvipc/shm'))(
     expect(code).toBe(4)
     expect(up.err.trim().split('\n')).toHaveLength(1)
     expect(up.err).toMatch(
-      /^error: the PostgreSQL server is gone \(postgres exited on SIGKILL\); its log \/dev\/shm\/dsta-up-gone-\w+\/run-\d+-\w+\/postgresql\.log last said: ".*database system is ready to accept connections"; dsta-db up stops and removes what it started\n$/,
+      /^error: the PostgreSQL server is gone \(postgres exited on SIGKILL\); its log \/dev\/shm\/dsta-up-gone-\w+\/run-\d+-\d+-\w+\/postgresql\.log last said: ".*database system is ready to accept connections"; dsta-db up stops and removes what it started\n$/,
     )
     expect(up.out).not.toContain('Stopping')
     expect(existsSync(join(baseDir, folder as string))).toBe(false)

@@ -12,6 +12,10 @@ test('a failed database-isolation file: kept, saved with the server, served agai
   const failed = await runNested('kept', ['--maxWorkers', '1'])
   expect(failed.exitCode, failed.output).toBe(1)
   expect(failed.output).toMatch(/fails\.sample\.ts failed; its database is kept as dsta_keep_\w+/)
+  // A test that uses no fixture fails with its replay line too.
+  expect(failed.output).toMatch(
+    /dsta-db seed \d+ \(base 7\); replay: DSTA_SEED=7 npx vitest run fails\.sample\.ts -t '\^commits a row, then fails: its database is kept\$'/,
+  )
   expect(failed.output).toContain('`npx dsta-db up --snapshot kept` serves them again')
   expect(leftoverServerDirs(failed.pid)).toEqual([])
 

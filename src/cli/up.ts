@@ -168,10 +168,7 @@ async function interruptedSoon(signal: AbortSignal | undefined, ms = 250): Promi
 }
 
 function interrupted(): CliError {
-  return new CliError(
-    'interrupted (Ctrl-C) before `up` was ready; the server is stopped, nothing is left',
-    130,
-  )
+  return new CliError('interrupted (Ctrl-C); the server is stopped and nothing is left', 130)
 }
 
 /** The one line `up` ends with when its server died: why, and what its log said last (see lastLogLine). */

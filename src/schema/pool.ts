@@ -1,5 +1,5 @@
 import type { ClientConfigurationInput, DatabasePool, DriverTypeParser, Interceptor } from 'slonik'
-import { slonik } from './slonik.js'
+import { slonik, slonikIfLoaded } from './slonik.js'
 
 /**
  * How rows come back from PostgreSQL. Slonik's defaults turn `numeric` into a lossy float and
@@ -18,23 +18,29 @@ export const typeParsers: DriverTypeParser[] = [
  * typed or not (a task per row, a macrotask every 100 rows). Standard-schema validators answer
  * synchronously unless the schema has async checks, which are refused with a clear error.
  */
-export function resultParserInterceptor(
-  SchemaValidationError: typeof import('slonik').SchemaValidationError,
-): Interceptor {
-  return {
-    name: 'dsta-db/result-parser',
-    transformRow: (context, query, row) => {
-      const parser = context.resultParser
-      if (!parser) return row
-      const result = parser['~standard'].validate(row)
-      if (result instanceof Promise)
-        throw new TypeError(
-          'dsta-db: sql.type() needs a synchronous schema (no async refinements): rows are checked as they arrive',
-        )
-      if (result.issues) throw new SchemaValidationError(query, row, result.issues)
-      return result.value as typeof row
-    },
-  }
+export const resultParserInterceptor: Interceptor = {
+  name: 'dsta-db/result-parser',
+  transformRow: (context, query, row) => {
+    const parser = context.resultParser
+    if (!parser) return row
+    const result = parser['~standard'].validate(row)
+    if (result instanceof Promise) {
+      result.catch(() => {}) // refused below; its own outcome is nobody's
+      throw new TypeError(
+        'dsta-db: sql.type() needs a synchronous schema (no async refinements): rows are checked as they arrive',
+      )
+    }
+    if (!result.issues) return result.value as typeof row
+    // Slonik's own error when our createDstaPool loaded it; a plain one with the same fields otherwise.
+    const SchemaValidationError = slonikIfLoaded()?.SchemaValidationError
+    if (SchemaValidationError) throw new SchemaValidationError(query, row, result.issues)
+    throw Object.assign(new Error('Query returned rows that do not conform with the schema.'), {
+      name: 'SchemaValidationError',
+      sql: query.sql,
+      row,
+      issues: result.issues,
+    })
+  },
 }
 
 /** A Slonik pool that returns exact decimals, Dates and bigints, and validates typed queries. */
@@ -42,10 +48,9 @@ export async function createDstaPool(
   url: string,
   config: ClientConfigurationInput = {},
 ): Promise<DatabasePool> {
-  const { createPool, SchemaValidationError } = await slonik()
-  return createPool(url, {
+  return (await slonik()).createPool(url, {
     typeParsers,
     ...config,
-    interceptors: [resultParserInterceptor(SchemaValidationError), ...(config.interceptors ?? [])],
+    interceptors: [resultParserInterceptor, ...(config.interceptors ?? [])],
   })
 }

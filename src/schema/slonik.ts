@@ -4,5 +4,12 @@
  * Node caches the module, so every later call is a resolved promise.
  */
 export function slonik(): Promise<typeof import('slonik')> {
-  return import('slonik')
+  return import('slonik').then((module) => (loaded = module))
+}
+
+let loaded: typeof import('slonik') | undefined
+
+/** Slonik when `slonik()` has loaded it (synchronous code that runs only inside Slonik's own calls). */
+export function slonikIfLoaded(): typeof import('slonik') | undefined {
+  return loaded
 }

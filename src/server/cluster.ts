@@ -3,6 +3,7 @@ import { chown, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'no
 import { join } from 'node:path'
 import { type Binaries, binariesIdentity } from './binaries.js'
 import { checkOwned, PASSWORD_FILE, takeBack } from './cache.js'
+import { ownerTag } from './orphans.js'
 import { run } from './run.js'
 import type { RunAs } from './user.js'
 
@@ -54,7 +55,7 @@ export async function cachedCluster(
     await utimes(cluster, now, now).catch(() => {}) // used now: pruning keeps the recent ones
     return cluster
   }
-  const building = await mkdtemp(join(baseDir, `building-${process.pid}-`))
+  const building = await mkdtemp(join(baseDir, `building-${ownerTag()}-`))
   try {
     if (user) await chown(building, user.uid, user.gid)
     const password = randomBytes(24).toString('base64url')

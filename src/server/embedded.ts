@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
 import { cachedCluster } from './cluster.js'
-import { removeLeftSegment, removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
+import { ownerTag, removeLeftSegment, removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
 import { checkPortFree, freePort, isPortTaken, portInUse } from './port.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { baseDirWithRoom, explainNoSpace } from './room.js'
@@ -56,7 +56,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   const snapshot = options.snapshot ? await findSnapshot(cluster, options.snapshot) : undefined
   if (snapshot) await checkOwned(snapshot, 'the cached snapshot')
   const password = await readPassword(snapshot ?? cluster)
-  const runDir = await mkdtemp(join(baseDir, `run-${process.pid}-`))
+  const runDir = await mkdtemp(join(baseDir, `run-${ownerTag()}-`))
   const dataDir = join(runDir, 'data')
   // Before the copy: a run killed while copying, starting or running leaves nothing behind.
   const watchdog = spawnWatchdog(runDir)

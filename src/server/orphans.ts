@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { lstat, readdir, readFile, rm } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { run } from './run.js'
 
@@ -8,7 +8,7 @@ import { run } from './run.js'
 // is copied, outlives the run: when the run's process dies (SIGKILL included) its stdin closes, and
 // it stops the server, removes the System V segment a killed postmaster leaves, and the folder. If
 // the watchdog dies too (the whole machine's processes killed), the next start does the same for
-// every `run-<pid>-…` folder whose pid is dead.
+// every `run-<pid>-<ticks>-…` folder whose pid is dead, or now another process's.
 
 const WATCHDOG = `trap '' INT TERM HUP
 dir=$1
@@ -90,21 +90,30 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/**
- * Whether process `pid` started after `folder` was last changed: then it cannot be the run that made
- * the folder, whose pid it only reuses. Linux only (/proc; clock ticks are 100 a second there); false
- * where it cannot tell. A second of margin: tick and timestamp resolutions.
- */
-async function startedAfter(pid: number, folder: string): Promise<boolean> {
+/** A process's start time since boot, in clock ticks (Linux: /proc/<pid>/stat field 22). */
+function startTicks(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) // field 22: starttime
-    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1])
-    const started = boot * 1000 + ticks * 10
-    return Number.isFinite(started) && started > (await lstat(folder)).mtimeMs + 1000
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
   } catch {
-    return false
+    return undefined // no /proc (macOS), or no such process
   }
+}
+
+/**
+ * `<pid>-<start ticks>`: how a run's or a build's folder names its owner (`run-<pid>-<ticks>-…`).
+ * The start ticks tell the owner from a later process that got its pid: no clock is compared.
+ */
+export function ownerTag(): string {
+  return `${process.pid}-${startTicks(process.pid) ?? 0}`
+}
+
+/** Whether the live process `pid` is not the one that made folder `entry`: it started at another tick. */
+function pidReused(pid: number, entry: string): boolean {
+  const recorded = /^(?:run|building)-\d+-(\d+)-/.exec(entry)?.[1]
+  if (!recorded || recorded === '0') return false // an older name, or no /proc: cannot tell
+  const now = startTicks(pid)
+  return now !== undefined && now !== recorded
 }
 
 /** Whether `pid` runs a postgres on `dataDir` (not a stranger that got a reused pid). */
@@ -166,8 +175,8 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   setTimeout(() => stopStrayPostmasters(baseDir).catch(() => {}), 0).unref()
   for (const entry of await readdir(baseDir).catch(() => [])) {
     const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
+    if (!owner || (isAlive(Number(owner)) && !pidReused(Number(owner), entry))) continue
     const folder = join(baseDir, entry)
-    if (!owner || (isAlive(Number(owner)) && !(await startedAfter(Number(owner), folder)))) continue
     await stopOrphan(join(folder, 'data'))
     // Its watchdog may be removing it too, and the killed run's copy may still be writing in it (ENOTEMPTY).
     await rm(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })

@@ -3,6 +3,7 @@ import { mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { type Binaries, binariesIdentity } from './binaries.js'
 import { checkOwned } from './cache.js'
+import { ownerTag } from './orphans.js'
 import { run } from './run.js'
 import type { RunAs } from './user.js'
 
@@ -48,7 +49,7 @@ export async function reachableBinaries(
   if (copied) await checkOwned(copy, 'the copied binaries')
   else {
     // Named like the cluster's build folder, so a crashed copy is swept as stale by the next start.
-    const building = await mkdtemp(join(baseDir, `building-${process.pid}-`))
+    const building = await mkdtemp(join(baseDir, `building-${ownerTag()}-`))
     try {
       await run('cp', ['-a', nativeDir, join(building, 'native')])
       await run('chmod', ['-R', 'a+rX', building])

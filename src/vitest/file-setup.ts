@@ -5,9 +5,11 @@
 // import of the test file.
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeEach, expect, inject } from 'vitest'
+import type { FileDatabase } from './file-databases.js'
 import { endFileTransaction, takeFileTransaction } from './file-transactions.js'
 import { isolationOf } from './isolation-mark.js'
 import { registerPlanMatchers } from './matchers.js'
+import { noteReplay } from './seed.js'
 
 // Only a head start: a file that uses a fixture without naming it here still gets it, on first use.
 const USES_DATABASE = /\b(db|fileDb|pool|filePool|factories)\b/
@@ -15,17 +17,12 @@ const USES_DATABASE = /\b(db|fileDb|pool|filePool|factories)\b/
 export async function setUpFile(): Promise<void> {
   const context = inject('dstaDb')
   const path = expect.getState().testPath
+  let own: FileDatabase | undefined
   if (context && path) {
     const text = await readFile(path, 'utf8')
     if (isolationOf(text, path, context.isolation) === 'database') {
       const { closeFileDatabase, openFileDatabase } = await import('./file-state.js')
-      const own = await openFileDatabase(context, path)
-      // Any failed test keeps the file's database (keepFailed), whether or not it used a fixture.
-      beforeEach(({ onTestFailed }) =>
-        onTestFailed(() => {
-          own.failed = true
-        }),
-      )
+      own = await openFileDatabase(context, path)
       afterAll(() => closeFileDatabase(context, path))
     } else if (USES_DATABASE.test(text)) {
       takeFileTransaction(path, context, async () =>
@@ -41,6 +38,15 @@ export async function setUpFile(): Promise<void> {
       afterAll(() => endFileTransaction(path))
     }
   }
+  // Every failed test ends with its seed and its replay command, fixtures or not (one hook per test,
+  // cheaper than an automatic fixture); a failed test keeps its `database` file's clone (keepFailed).
+  if (context)
+    beforeEach(({ task, onTestFailed }) =>
+      onTestFailed(() => {
+        if (own) own.failed = true
+        noteReplay(context.baseSeed, task)
+      }),
+    )
   // Loaded only when asked for: every module costs each isolated file its load.
   if (inject('dstaDbOptions')?.chartOnFailure)
     (await import('./chart-on-failure.js')).registerChartOnFailure()

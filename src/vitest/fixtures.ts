@@ -6,7 +6,7 @@ import type { SuiteTransaction } from '../isolation/suite.js'
 import type { SuiteSlonik } from '../isolation/suite-slonik.js'
 import { type FileDatabase, fileDatabase } from './file-databases.js'
 import type { DstaRunContext } from './options.js'
-import { deriveSeed, replayCommand } from './seed.js'
+import { deriveSeed } from './seed.js'
 
 /**
  * The file's connection: its transaction on the worker slot's client (savepoints per test), or its
@@ -148,24 +148,11 @@ export function buildTest() {
         if (dstaFile.kind === 'database') return pgPoolOf(dstaFile)
         return new (loaded().SavepointPool)(dstaFile.suite.fileLink)
       })
-      // Not automatic: an auto fixture costs every test (≈ 0.3 ms), and only tests that draw seeded data
-      // (`seed`, `faker`, `factories`) have a seed to replay. A failed `database` file is marked by its setup.
-      .extend('seed', async ({ dstaRun, task, onTestFailed }) => {
-        const file = task.file.name
-        const seed = deriveSeed(dstaRun.baseSeed, file, task.fullTestName)
-        onTestFailed(() => {
-          const note = `\n\ndsta-db seed ${seed} (base ${dstaRun.baseSeed}); replay: ${replayCommand(dstaRun.baseSeed, file, task.fullTestName)}`
-          for (const error of task.result?.errors ?? []) {
-            // A lost server is not the test's doing: no replay hint on its one-line error.
-            if (error.name === 'ServerGoneError' || error.message.includes(note)) continue
-            // The message feeds the console reporter; the stack feeds JSON / JUnit reporters.
-            if (error.stack?.includes(error.message))
-              error.stack = error.stack.replace(error.message, () => error.message + note)
-            error.message += note
-          }
-        })
-        return seed
-      })
+      // Not automatic: an auto fixture costs every test (≈ 0.3 ms). The replay note of a failed test is
+      // added by the setup file, for every test; a failed `database` file is marked there too.
+      .extend('seed', async ({ dstaRun, task }) =>
+        deriveSeed(dstaRun.baseSeed, task.file.name, task.fullTestName),
+      )
       // The test's savepoint, opened once for whichever of `db`, `pool`, `factories` the test uses.
       .extend('dstaTest', async ({ dstaFile, task }, { onCleanup }): Promise<FileConnection> => {
         if (dstaFile.kind === 'database') return dstaFile

@@ -37,6 +37,27 @@ export function replayCommand(baseSeed: number, file: string, fullName: string):
   return `DSTA_SEED=${baseSeed} npx vitest run ${shellQuote(toPosix(file))} -t ${shellQuote(pattern)}`
 }
 
+interface FailedTask {
+  file: { name: string }
+  fullTestName: string
+  result?: { errors?: { name?: string; message: string; stack?: string }[] } | undefined
+}
+
+/** Ends each error of a failed test with its seed and the command that replays exactly it. */
+export function noteReplay(baseSeed: number, task: FailedTask): void {
+  const { name: file } = task.file
+  const seed = deriveSeed(baseSeed, file, task.fullTestName)
+  const note = `\n\ndsta-db seed ${seed} (base ${baseSeed}); replay: ${replayCommand(baseSeed, file, task.fullTestName)}`
+  for (const error of task.result?.errors ?? []) {
+    // A lost server is not the test's doing: no replay hint on its one-line error.
+    if (error.name === 'ServerGoneError' || error.message.includes(note)) continue
+    // The message feeds the console reporter; the stack feeds JSON / JUnit reporters.
+    if (error.stack?.includes(error.message))
+      error.stack = error.stack.replace(error.message, () => error.message + note)
+    error.message += note
+  }
+}
+
 function toPosix(file: string): string {
   return file.replaceAll('\\', '/')
 }
