@@ -13,6 +13,8 @@ import { noteReplay } from './seed.js'
 
 // Only a head start: a file that uses a fixture without naming it here still gets it, on first use.
 const USES_DATABASE = /\b(db|fileDb|pool|filePool|factories)\b/
+// A test or hook that takes `db` / `fileDb` (`({ db })`, `({ pool, fileDb: f })`): Slonik will be needed.
+const TAKES_SLONIK = /[{,]\s*(db|fileDb)\s*[,}:]/
 
 export async function setUpFile(): Promise<void> {
   const context = inject('dstaDb')
@@ -28,13 +30,12 @@ export async function setUpFile(): Promise<void> {
       takeFileTransaction(path, context, async () =>
         (await import('./worker.js')).beginFileTransaction(context),
       )
-      // What the test file's import of dsta-db/vitest and its first fixture load (Vitest's fixtures
-      // built, the runtime modules), loaded now: meanwhile Vitest waits for its main process to send
-      // the test file, where they would cost each file ~20 ms more on the way.
-      void import('./index.js')
-        .then(() => import('./fixtures.js'))
-        .then((fixtures) => fixtures.preloadRuntime())
-        .catch(() => {}) // the test file's own import reports what failed
+      // Once the connection is under way (worker.js starts it), what the test file's import of
+      // dsta-db/vitest and its first fixture load: Vitest's fixtures built, the runtime modules,
+      // Slonik for a file that takes `db`. Meanwhile Vitest waits for its main process to send the
+      // test file; on the test file's way they cost each file ~20 ms (Slonik more) in line.
+      // (A failure is reported by the test file's own import, or by the fixture.)
+      void import('./worker.js').then(() => preload(TAKES_SLONIK.test(text))).catch(() => {})
       afterAll(() => endFileTransaction(path))
     }
   }
@@ -51,4 +52,13 @@ export async function setUpFile(): Promise<void> {
   if (inject('dstaDbOptions')?.chartOnFailure)
     (await import('./chart-on-failure.js')).registerChartOnFailure()
   registerPlanMatchers()
+}
+
+async function preload(slonik: boolean): Promise<void> {
+  await import('./index.js')
+  await (await import('./fixtures.js')).preloadRuntime()
+  if (slonik) {
+    await (await import('../schema/slonik.js')).slonik()
+    await import('../isolation/suite-slonik.js')
+  }
 }
