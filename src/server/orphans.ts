@@ -130,8 +130,9 @@ async function stopOrphan(dataDir: string): Promise<void> {
     process.kill(pid, 'SIGQUIT')
     for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
-  if (key !== undefined && id !== undefined) await removeSegment(key, id)
+  // Its backends may still be letting go of the segment (a whole group just SIGKILLed): wait for
+  // them, as the run's watchdog does; once the folder is gone, neither of us could find it.
+  await removeLeftSegment(dataDir)
 }
 
 /**
