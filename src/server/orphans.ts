@@ -81,23 +81,23 @@ export function isAlive(pid: number): boolean {
   return !isZombie(pid)
 }
 
-function isZombie(pid: number): boolean {
+/** The fields of /proc/<pid>/stat from the third (the state) on; undefined without /proc or process. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ') // after the command, which may hold spaces
   } catch {
-    return false // no /proc (macOS): as kill(pid, 0) said
+    return undefined
   }
+}
+
+function isZombie(pid: number): boolean {
+  return statFields(pid)?.[0] === 'Z' // no /proc (macOS): as kill(pid, 0) said
 }
 
 /** A process's start time since boot, in clock ticks (Linux: /proc/<pid>/stat field 22). */
 function startTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
-  } catch {
-    return undefined // no /proc (macOS), or no such process
-  }
+  return statFields(pid)?.[19]
 }
 
 /**
@@ -108,9 +108,8 @@ export function ownerTag(): string {
   return `${process.pid}-${startTicks(process.pid) ?? 0}`
 }
 
-/** Whether the live process `pid` is not the one that made folder `entry`: it started at another tick. */
-function pidReused(pid: number, entry: string): boolean {
-  const recorded = /^(?:run|building)-\d+-(\d+)-/.exec(entry)?.[1]
+/** Whether the live process `pid` is not the one that started at tick `recorded`: its pid was reused. */
+function pidReused(pid: number, recorded: string | undefined): boolean {
   if (!recorded || recorded === '0') return false // an older name, or no /proc: cannot tell
   const now = startTicks(pid)
   return now !== undefined && now !== recorded
@@ -132,7 +131,7 @@ async function stopOrphan(dataDir: string): Promise<void> {
   }
   // Its backends may still be letting go of the segment (a whole group just SIGKILLed): wait for
   // them, as the run's watchdog does; once the folder is gone, neither of us could find it.
-  await removeLeftSegment(dataDir)
+  await removeSegmentWhenFree(lines)
 }
 
 /**
@@ -140,7 +139,13 @@ async function stopOrphan(dataDir: string): Promise<void> {
  * the children that outlive it for a moment have let go (within 5 s), read from its postmaster.pid.
  */
 export async function removeLeftSegment(dataDir: string): Promise<void> {
-  const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')
+  await removeSegmentWhenFree(
+    (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n'),
+  )
+}
+
+/** The segment of a postmaster.pid's lines (its 7th: key and id), removed once no one is attached. */
+async function removeSegmentWhenFree(lines: string[]): Promise<void> {
   const [key, id] = (lines[6] ?? '').trim().split(/\s+/).map(Number)
   if (!Number.isInteger(key) || !Number.isInteger(id)) return
   for (let i = 0; i < 100; i++) {
@@ -175,8 +180,8 @@ export async function removeStaleRuns(baseDir: string): Promise<string[]> {
   // watchdog killed mid-way) does not stand in this start's way.
   setTimeout(() => stopStrayPostmasters(baseDir).catch(() => {}), 0).unref()
   for (const entry of await readdir(baseDir).catch(() => [])) {
-    const owner = /^(?:run|building)-(\d+)-/.exec(entry)?.[1]
-    if (!owner || (isAlive(Number(owner)) && !pidReused(Number(owner), entry))) continue
+    const [, owner, ticks] = /^(?:run|building)-(\d+)-(?:(\d+)-)?/.exec(entry) ?? []
+    if (!owner || (isAlive(Number(owner)) && !pidReused(Number(owner), ticks))) continue
     const folder = join(baseDir, entry)
     await stopOrphan(join(folder, 'data'))
     // Its watchdog may be removing it too, and the killed run's copy may still be writing in it (ENOTEMPTY).
