@@ -1,10 +1,13 @@
 // The embedded server is closed to other local users (a random password per cluster), and its cache
 // (clusters, snapshots, binaries) belongs to the user running dsta-db: no one else, not even the
-// server's own user, may write in it, and a start refuses a cache it did not make.
+// server's own user, may write in it, and a start refuses a cache it did not make. Its Unix socket,
+// for the test workers, lets in our own OS user alone (peer authentication).
+import { spawnSync } from 'node:child_process'
 import { lstatSync, readdirSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StartedPostgres, startEmbedded } from '../src/server/index.js'
@@ -71,6 +74,57 @@ describe('the server', () => {
     const run = readdirSync(baseDir).find((name) => name.startsWith(`run-${process.pid}-`)) as string
     const user = unprivilegedUser()
     if (user) expect(lstatSync(join(baseDir, run, 'data')).uid).toBe(user.uid) // the copy is the server's
+  })
+})
+
+describe('its Unix socket, for the test workers', () => {
+  const overSocket = (as?: { user?: string }) => ({
+    host: server.socketDir as string,
+    port: Number(new URL(server.url).port),
+    user: as?.user ?? 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 5000,
+  })
+
+  it('lives in the run folder, the server user alone may enter it, and lets us in as postgres without a password', async () => {
+    const runDir = dirname(server.logFile as string)
+    expect(server.socketDir).toBe(join(runDir, 'socket'))
+    const folder = lstatSync(server.socketDir as string)
+    expect(folder.mode & 0o777).toBe(0o700)
+    expect(folder.uid).toBe(unprivilegedUser()?.uid ?? process.getuid?.())
+    const client = new pg.Client(overSocket())
+    await client.connect()
+    const { rows } = await client.query('SELECT inet_client_addr() AS addr, current_user AS who')
+    expect(rows).toEqual([{ addr: null, who: 'postgres' }])
+    // one line of ours in each file, however many times the data folder went through a snapshot
+    const rules = await client.query(
+      "SELECT count(*)::int AS n FROM pg_hba_file_rules WHERE auth_method = 'peer' AND error IS NULL",
+    )
+    const maps = await client.query(
+      'SELECT count(*)::int AS n FROM pg_ident_file_mappings WHERE error IS NULL',
+    )
+    await client.end()
+    expect([rules.rows[0].n, maps.rows[0].n]).toEqual([1, 1])
+  })
+
+  it('lets our OS user in as postgres alone: any other role is asked for a password there too', async () => {
+    const client = new pg.Client(overSocket({ user: 'dsta_nobody' }))
+    client.on('error', () => {})
+    await expect(client.connect()).rejects.toThrow(/password must be a string/) // SCRAM, and none given
+  })
+
+  // Root's server runs as nobody, who may enter the folder: the kernel's word on who connects keeps it out.
+  it.runIf(unprivilegedUser())('refuses another OS user, even the server user', () => {
+    const user = unprivilegedUser() as { uid: number; gid: number }
+    const script = `const pg = require(${JSON.stringify(createRequire(import.meta.url).resolve('pg'))});
+      const c = new pg.Client(${JSON.stringify(overSocket())}); c.on('error', () => {});
+      c.connect().then(() => { console.log('connected'); return c.end() }, (e) => console.log(e.message))`
+    const child = spawnSync(process.execPath, ['-e', script], {
+      uid: user.uid,
+      gid: user.gid,
+      encoding: 'utf8',
+    })
+    expect(child.stdout + child.stderr).toMatch(/Peer authentication failed for user "postgres"/)
   })
 })
 

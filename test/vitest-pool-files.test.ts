@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 test('every sample passes, and the run leaves nothing behind', () => {
   expect(run.exitCode, run.output).toBe(0)
-  expect(run.results.map((result) => result.status)).toEqual(Array(5).fill('passed'))
+  expect(run.results.map((result) => result.status)).toEqual(Array(6).fill('passed'))
   expect(leftoverServerDirs(run.pid)).toEqual([])
 })
 

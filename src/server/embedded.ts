@@ -7,6 +7,7 @@ import { findBinaries } from './binaries.js'
 import { checkOwned, copyForServer, ensureCacheDir, PASSWORD_FILE, readPassword, takeBack } from './cache.js'
 import { cachedCluster } from './cluster.js'
 import { ownerTag, removeLeftSegment, removeStaleRuns, spawnWatchdog, type Watchdog } from './orphans.js'
+import { preparePeerSocket } from './peer-socket.js'
 import { checkPortFree, freePort, isPortTaken, portInUse } from './port.js'
 import { checkBaseDir, reachableBinaries } from './reachable.js'
 import { baseDirWithRoom, explainNoSpace } from './room.js'
@@ -14,7 +15,10 @@ import { checkSnapshotName, findSnapshot, saveSnapshot } from './snapshot.js'
 import type { EmbeddedOptions, StartedPostgres } from './types.js'
 import { type RunAs, unprivilegedUser } from './user.js'
 
-/** Throw-away server: durability off, shared memory in the data folder (nothing left in /dev/shm). */
+/**
+ * Throw-away server: durability off, shared memory in the data folder (nothing left in /dev/shm).
+ * A Unix socket only in the run's folder, for the test workers (see peer-socket.ts).
+ */
 const SETTINGS: Record<string, string | number> = {
   listen_addresses: '127.0.0.1',
   unix_socket_directories: '',
@@ -63,7 +67,12 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
     await copyForServer(snapshot ?? cluster, dataDir, user)
-    const settings = { ...SETTINGS, ...options.settings }
+    const socketDir = await preparePeerSocket(runDir, dataDir, user)
+    const settings = {
+      ...SETTINGS,
+      ...(socketDir ? { unix_socket_directories: socketDir } : {}),
+      ...options.settings,
+    }
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort())
       try {
@@ -83,6 +92,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
           snapshot: options.snapshot,
           fromSnapshot: !!snapshot,
           user,
+          socketDir,
         })
       } catch (error) {
         const portTaken = isPortTaken(error)
@@ -106,6 +116,8 @@ interface RunFolders {
   fromSnapshot: boolean
   /** The server's user, when not us: a saved snapshot is taken back from it. */
   user: RunAs | undefined
+  /** The folder of the server's Unix socket, for our own OS user (see peer-socket.ts). */
+  socketDir: string | undefined
 }
 
 function started(
@@ -149,6 +161,7 @@ function started(
     logFile: join(folders.runDir, 'postgresql.log'),
     binDir: folders.binDir,
     fromSnapshot: folders.fromSnapshot,
+    ...(folders.socketDir ? { socketDir: folders.socketDir } : {}),
     onUnexpectedExit: (listener) => {
       postgres.once('exit', (code, signal) => {
         if (!stopping) listener(`postgres exited${signal ? ` on ${signal}` : ` with code ${code}`}`)

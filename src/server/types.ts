@@ -18,6 +18,12 @@ export interface StartedPostgres {
    * its owner alone). `url` carries the password too; messages print `redact(url)` and point here.
    */
   readonly passwordFile?: string
+  /**
+   * Embedded only: the folder of the server's Unix socket (port as in `url`), where this process's
+   * OS user logs in as `postgres` without a password, in one round trip. Absent when the path would
+   * be too long for a socket.
+   */
+  readonly socketDir?: string
   /** Embedded only: calls `listener` if the server exits without `stop()` (killed, crashed). */
   onUnexpectedExit?(listener: (reason: string) => void): void
   /** Embedded and container: whether the server started from the snapshot named in the options. */

@@ -144,6 +144,7 @@ export default async function setup(project: TestProject) {
     if (onShared) await lease.recordUse(template.name, projectId)
     const context: DstaRunContext = {
       serverUrl: server.url,
+      socketDir: server.socketDir,
       provider: server.provider,
       template: template.name,
       runId,

@@ -41,6 +41,8 @@ export type Isolation = 'transaction' | 'database'
 /** What the global setup hands to every worker through `provide`/`inject`. */
 export interface DstaRunContext {
   serverUrl: string
+  /** An embedded server's Unix socket folder: the workers' clients log in there, in one round trip. */
+  socketDir?: string | undefined
   provider: 'embedded' | 'container' | 'external'
   template: string
   runId: string
