@@ -13,12 +13,23 @@ export class SequenceGuard {
     this.#sequences = sequences
   }
 
-  static async of(client: pg.Client): Promise<SequenceGuard> {
-    const result = await client.query<{ oid: number; start: string }>(
-      `SELECT c.oid::int AS oid, s.seqstart::text AS start FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
-       WHERE c.relpersistence <> 't' ORDER BY c.oid`,
-    )
-    return new SequenceGuard(result.rows)
+  /**
+   * Runs `first` (e.g. BEGIN) and reads the database's sequences with their values, in one round
+   * trip: the guard, and the values to put back at the end.
+   */
+  static async withValues(
+    client: pg.Client,
+    first: string,
+  ): Promise<{ guard: SequenceGuard; values: (string | null)[] }> {
+    const results = (await client.query(
+      `${first}; SELECT c.oid::int AS oid, s.seqstart::text AS start, pg_sequence_last_value(c.oid)::text AS value
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relpersistence <> 't' ORDER BY c.oid`,
+    )) as unknown as pg.QueryResult<{ oid: number; start: string; value: string | null }>[]
+    const rows = results.at(-1)?.rows ?? []
+    return {
+      guard: new SequenceGuard(rows.map(({ oid, start }) => ({ oid, start }))),
+      values: rows.map((row) => row.value),
+    }
   }
 
   /** A statement whose one row holds every sequence's last value (null: never used). */

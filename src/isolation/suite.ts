@@ -65,9 +65,8 @@ export class SuiteTransaction {
 
   /** BEGIN on `client`, and the sequence values to put back at the end. */
   static async begin(client: pg.Client): Promise<SuiteTransaction> {
-    const [, sequences] = await Promise.all([client.query('BEGIN'), SequenceGuard.of(client)]) // pipelined
-    const atStart = sequences.values(await client.query(sequences.readSql()))
-    return new SuiteTransaction(client, sequences, atStart)
+    const { guard, values } = await SequenceGuard.withValues(client, 'BEGIN')
+    return new SuiteTransaction(client, guard, values)
   }
 
   /** Opens the test's savepoint (and rolls back the previous test's, in the same round trip). */
