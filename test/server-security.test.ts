@@ -7,7 +7,7 @@ import { lstatSync, readdirSync } from 'node:fs'
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StartedPostgres, startEmbedded } from '../src/server/index.js'
@@ -111,6 +111,48 @@ describe('its Unix socket, for the test workers', () => {
     const client = new pg.Client(overSocket({ user: 'dsta_nobody' }))
     client.on('error', () => {})
     await expect(client.connect()).rejects.toThrow(/password must be a string/) // SCRAM, and none given
+  })
+
+  it('is not offered when settings of your own decide the socket, and our lines go', async () => {
+    const withLines = await startEmbedded({ baseDir, snapshot: 'with-lines' })
+    withLines.saveSnapshotOnStop?.('with-lines')
+    await withLines.stop()
+    const own = await startEmbedded({
+      baseDir,
+      snapshot: 'with-lines',
+      settings: { unix_socket_directories: '' },
+    })
+    try {
+      expect(own.fromSnapshot).toBe(true)
+      expect(own.socketDir).toBeUndefined()
+      const client = new pg.Client({ connectionString: own.url })
+      await client.connect()
+      const { rows } = await client.query(
+        `SELECT (SELECT count(*)::int FROM pg_hba_file_rules WHERE auth_method = 'peer') AS rules,
+                (SELECT count(*)::int FROM pg_ident_file_mappings) AS maps`,
+      )
+      await client.end()
+      expect(rows).toEqual([{ rules: 0, maps: 0 }])
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('is an absolute path when the base folder is given as a relative one', async () => {
+    const relativeBase = relative(process.cwd(), baseDir)
+    const other = await startEmbedded({ baseDir: relativeBase })
+    try {
+      expect(isAbsolute(other.socketDir as string)).toBe(true)
+      const client = new pg.Client({
+        ...overSocket(),
+        host: other.socketDir as string,
+        port: Number(new URL(other.url).port),
+      })
+      await client.connect()
+      await client.end()
+    } finally {
+      await other.stop()
+    }
   })
 
   // Root's server runs as nobody, who may enter the folder: the kernel's word on who connects keeps it out.

@@ -47,8 +47,11 @@ test("over the server's socket when it has one", async () => {
   expect(await clientAddress(context('sock', server.socketDir))).toBeNull()
 })
 
-test('over TCP when the socket fails, and from then on', async () => {
-  expect(await clientAddress(context('gone', '/nonexistent/dsta-db-socket'))).toBe('127.0.0.1/32')
+test('over TCP when the socket fails, and from then on; the slot keeps its one client', async () => {
+  const failing = context('gone', '/nonexistent/dsta-db-socket')
+  const slot = slotClient(failing)
+  expect(await clientAddress(failing)).toBe('127.0.0.1/32')
+  expect(slotClient(failing)).toBe(slot) // the failed attempt on the way did not drop the slot
   expect(await clientAddress(context('after', server.socketDir))).toBe('127.0.0.1/32')
 })
 

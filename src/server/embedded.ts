@@ -67,7 +67,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Star
   try {
     await chmod(runDir, 0o755) // mkdtemp makes it 0700; the unprivileged server must pass through
     await copyForServer(snapshot ?? cluster, dataDir, user)
-    const socketDir = await preparePeerSocket(runDir, dataDir, user)
+    const socketDir = await preparePeerSocket(runDir, dataDir, user, options.settings)
     const settings = {
       ...SETTINGS,
       ...(socketDir ? { unix_socket_directories: socketDir } : {}),

@@ -42,18 +42,25 @@ export function slotClient(context: DstaRunContext): Slot {
   let slot = connections.slots.get(name)
   if (!slot) {
     const url = databaseUrl(context.serverUrl, name)
-    const opened: Slot = { url, client: openSlot(context, name, url) }
-    // A failed or lost connection is dropped: the next file of this worker opens a new one.
-    opened.client.catch(() => connections.slots.delete(name))
+    const opened: Slot = { url, client: openSlot(context, name) }
+    // A failed or lost connection is dropped: the next file of this worker opens a new one. Only
+    // this slot's own client drops it (a failed attempt on the way, or a replaced client, does not).
+    const drop = () => {
+      if (connections.slots.get(name) === opened) connections.slots.delete(name)
+    }
+    opened.client.then((client) => {
+      client.on('error', drop)
+      client.on('end', drop)
+    }, drop)
     slot = opened
     connections.slots.set(name, slot)
   }
   return slot
 }
 
-async function openSlot(context: DstaRunContext, name: string, url: string): Promise<pg.Client> {
+async function openSlot(context: DstaRunContext, name: string): Promise<pg.Client> {
   try {
-    return await connect(context, name, url)
+    return await connect(context, name)
   } catch (error) {
     const { pgCode } = await import('../isolation/admin.js')
     if (pgCode(error) !== '3D000') throw error // 3D000: the database does not exist
@@ -61,32 +68,31 @@ async function openSlot(context: DstaRunContext, name: string, url: string): Pro
   // The clones module loads only here and in renewSlot: a slot's clone is made by the main process.
   const { ensureClone } = await import('../isolation/clones.js')
   await ensureClone(await adminClient(context), name, context.template)
-  return connect(context, name, url)
+  return connect(context, name)
 }
 
-async function connect(context: DstaRunContext, name: string, url: string): Promise<pg.Client> {
+async function connect(context: DstaRunContext, name: string): Promise<pg.Client> {
   // Over the embedded server's socket when there is one: no SCRAM exchange to wait through while the
-  // test file's modules load (see server/peer-socket.ts). `url` stays what the tests are told. Should
-  // the socket fail where TCP would not (a sandbox that forbids it…), this worker goes on over TCP.
+  // test file's modules load (see server/peer-socket.ts). The URL stays what the tests are told.
+  // Should the socket fail where TCP would not (a sandbox that forbids it, a login refused), this
+  // worker goes on over TCP; the server's other answers (no such database…) are TCP's too.
   const { socketDir } = context
   if (socketDir && !connections.overTcp) {
     const port = Number(new URL(context.serverUrl).port)
     try {
-      return await open(name, { host: socketDir, port, user: 'postgres', database: name })
+      return await open({ host: socketDir, port, user: 'postgres', database: name })
     } catch (error) {
-      if ((error as { code?: string }).code === '3D000') throw error // no such database: TCP says the same
+      const refused = String((error as { code?: unknown }).code).startsWith('28') // login refused
+      if (error instanceof pg.DatabaseError && !refused) throw error
       connections.overTcp = true
     }
   }
-  return open(name, { connectionString: url })
+  return open({ connectionString: databaseUrl(context.serverUrl, name) })
 }
 
-async function open(name: string, target: pg.ClientConfig): Promise<pg.Client> {
+async function open(target: pg.ClientConfig): Promise<pg.Client> {
   const client = new pg.Client({ ...target, application_name: 'dsta-db test' })
-  client.on('error', () => {
-    if (connections.slots.get(name)?.client) connections.slots.delete(name)
-  })
-  client.on('end', () => connections.slots.delete(name))
+  client.on('error', () => {}) // a lost connection: its slot is dropped (see slotClient)
   await client.connect()
   return client
 }
