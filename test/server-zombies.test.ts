@@ -45,8 +45,10 @@ async function unreapedChild(...command: string[]): Promise<number> {
 test.skipIf(!existsSync('/proc/self/stat'))(
   'a zombie is not alive, though kill(pid, 0) says so',
   async () => {
-    const pid = await unreapedChild('true')
-    for (let i = 0; i < 100 && !isZombie(pid); i++) await sleep(20)
+    // It outlives the shell's exec: a child that ends before it, the shell may still reap (seen once in
+    // CI: a zombie that was gone by the next line).
+    const pid = await unreapedChild('sleep', '0.3')
+    for (let i = 0; i < 150 && !isZombie(pid); i++) await sleep(20)
     expect(isZombie(pid)).toBe(true)
     expect(() => process.kill(pid, 0)).not.toThrow() // what the old checks used
     expect(isAlive(pid)).toBe(false)
