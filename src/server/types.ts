@@ -21,7 +21,8 @@ export interface StartedPostgres {
   /**
    * Embedded only: the folder of the server's Unix socket (port as in `url`), where this process's
    * OS user logs in as `postgres` without a password, in one round trip. Absent when the path would
-   * be too long for a socket.
+   * be too long for a socket, when our OS user has no name to map, or when `settings` set
+   * `unix_socket_directories`, `hba_file` or `ident_file` (see peer-socket.ts).
    */
   readonly socketDir?: string
   /** Embedded only: calls `listener` if the server exits without `stop()` (killed, crashed). */
