@@ -104,12 +104,13 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
           for (const target of targets) {
             const kind = kindOf(round, target)
             // A command that ends before its moment came took no fault: its slot is tried again,
-            // within the moment it outlived (a quiet machine runs it faster than the window allows).
+            // within the time that run took (a quiet machine runs it faster than the window allows).
             let window = MAX_DELAY[target]
             for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
               const delay = Math.floor((random.get(target) as () => number)() * window)
-              if (await oneFault(own, figures, { round, attempt, target, kind, delay })) break
-              window = delay
+              const ranFor = await oneFault(own, figures, { round, attempt, target, kind, delay })
+              if (ranFor === undefined) break
+              window = ranFor
             }
           }
       }),
@@ -134,7 +135,7 @@ export async function runMatrix({ rounds, seed = 11 }: { rounds: number; seed?: 
 /** Tries of a slot whose command keeps ending before its fault's moment. */
 const ATTEMPTS = 5
 
-/** One command killed, the next run, the checks; true when the fault landed (the command still ran). */
+/** One command killed, the next run, the checks; undefined when the fault landed, else how long (ms) the command ran. */
 async function oneFault(
   matrix: Matrix,
   figures: Figures,
@@ -145,7 +146,7 @@ async function oneFault(
     kind,
     delay,
   }: { round: number; attempt: number; target: Target; kind: Kind; delay: number },
-): Promise<boolean> {
+): Promise<number | undefined> {
   const name = `r${round}_${target}${attempt > 1 ? `_${attempt}` : ''}`
   const label = `round ${round}${attempt > 1 ? `.${attempt}` : ''} ${target} (${kind} at ${delay} ms)`
   const clock = lap()
@@ -175,7 +176,9 @@ async function oneFault(
   const child = start(matrix, args, env)
   const seen = watchRunFolders(matrix.baseDir)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const startedAt = performance.now()
   const finished = await Promise.race([exited.then(() => true), sleep(delay).then(() => false)])
+  const ranFor = Math.min(delay, Math.floor(performance.now() - startedAt))
   if (finished) figures.finishedBeforeFault.push(label)
   else {
     figures.faultsInjected++
@@ -226,7 +229,7 @@ async function oneFault(
     await admin(matrix.server.url, `DROP DATABASE ${database} WITH (FORCE)`)
   }
   seconds.checks += clock()
-  return !finished
+  return finished ? ranFor : undefined
 }
 
 /** Seconds since the last call (or since `lap()`). */
